@@ -1,0 +1,131 @@
+-- claimledger schema, version 1 (PRAGMA user_version = 1, set by the code after this script).
+--
+-- The authoritative data are the envelope and payload bytes; every other column is derived
+-- from them for queries, and `claimledger audit` checks that it agrees.
+-- Append-only: triggers refuse UPDATE and DELETE on every table holding history.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,   -- 'origin', 'log_vkey', 'operator_key_path', 'created_at'
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE entries (
+    idx        INTEGER PRIMARY KEY CHECK (idx >= 0),  -- leaf index, 0-based, dense
+    leaf_hash  BLOB NOT NULL CHECK (length(leaf_hash) = 32),  -- SHA-256(0x00 || envelope)
+    kind       TEXT NOT NULL CHECK (kind IN ('claim', 'statement', 'key')),  -- envelope.kind
+    target_idx INTEGER CHECK (target_idx IS NULL OR target_idx < idx),  -- envelope.target.index
+    envelope   BLOB NOT NULL  -- canonical JSON (RFC 8785), exactly as signed; the Merkle leaf
+) STRICT;
+CREATE INDEX entries_by_leaf_hash ON entries (leaf_hash);
+CREATE INDEX entries_by_target ON entries (target_idx) WHERE target_idx IS NOT NULL;
+CREATE INDEX entries_keys ON entries (idx) WHERE kind = 'key';
+
+CREATE TABLE payloads (
+    idx     INTEGER PRIMARY KEY REFERENCES entries (idx),  -- same index as its envelope
+    payload BLOB NOT NULL  -- canonical JSON; SHA-256 equals envelope.payload_sha256
+) STRICT;
+
+CREATE TABLE tree_nodes (
+    level INTEGER NOT NULL CHECK (level >= 0),  -- 0 = leaf hashes
+    idx   INTEGER NOT NULL CHECK (idx >= 0),    -- covers leaves [idx << level, (idx + 1) << level)
+    hash  BLOB NOT NULL CHECK (length(hash) = 32),  -- RFC 6962 hash of that complete subtree
+    PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE checkpoints (
+    size INTEGER PRIMARY KEY CHECK (size >= 0),  -- tree size it covers
+    root BLOB NOT NULL CHECK (length(root) = 32),  -- RFC 6962 root at that size
+    note TEXT NOT NULL  -- the C2SP signed note, byte for byte as published
+) STRICT;
+
+CREATE TRIGGER meta_fixed_update BEFORE UPDATE ON meta
+    WHEN OLD.key IN ('origin', 'log_vkey', 'created_at')
+    BEGIN SELECT RAISE(ABORT, 'the ledger origin and log key never change'); END;
+CREATE TRIGGER meta_fixed_delete BEFORE DELETE ON meta
+    WHEN OLD.key IN ('origin', 'log_vkey', 'created_at')
+    BEGIN SELECT RAISE(ABORT, 'the ledger origin and log key never change'); END;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+    BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+    BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;
+CREATE TRIGGER payloads_no_update BEFORE UPDATE ON payloads
+    BEGIN SELECT RAISE(ABORT, 'payloads are append-only'); END;
+CREATE TRIGGER payloads_no_delete BEFORE DELETE ON payloads
+    BEGIN SELECT RAISE(ABORT, 'payloads are append-only'); END;
+CREATE TRIGGER tree_nodes_no_update BEFORE UPDATE ON tree_nodes
+    BEGIN SELECT RAISE(ABORT, 'tree nodes are append-only'); END;
+CREATE TRIGGER tree_nodes_no_delete BEFORE DELETE ON tree_nodes
+    BEGIN SELECT RAISE(ABORT, 'tree nodes are append-only'); END;
+CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+
+-- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
+
+-- Every key grant and revocation, with the recorder's current status.
+CREATE VIEW keys AS
+SELECT
+    e.idx AS "index",
+    json_extract(CAST(p.payload AS TEXT), '$.action') AS action,
+    json_extract(CAST(p.payload AS TEXT), '$.name') AS name,
+    json_extract(CAST(p.payload AS TEXT), '$.role') AS role,
+    json_extract(CAST(p.payload AS TEXT), '$.reason') AS reason,
+    json_extract(CAST(p.payload AS TEXT), '$.vkey') AS vkey,
+    json_extract(CAST(e.envelope AS TEXT), '$.recorded_at') AS recorded_at
+FROM entries e JOIN payloads p USING (idx)
+WHERE e.kind = 'key';
+
+-- Who signed each entry, by the name in the latest grant of their key.
+CREATE VIEW recorders AS
+SELECT
+    e.idx AS "index",
+    json_extract(CAST(e.envelope AS TEXT), '$.signer') AS signer,
+    (SELECT k.name FROM keys k
+      WHERE k.vkey = json_extract(CAST(e.envelope AS TEXT), '$.signer') AND k.action = 'grant'
+      ORDER BY k."index" DESC LIMIT 1) AS recorder
+FROM entries e;
+
+CREATE VIEW claims AS
+SELECT
+    e.idx AS "index",
+    lower(hex(e.leaf_hash)) AS leaf_hash,
+    json_extract(CAST(e.envelope AS TEXT), '$.recorded_at') AS recorded_at,
+    json_extract(CAST(p.payload AS TEXT), '$.claimant.name') AS claimant,
+    json_extract(CAST(p.payload AS TEXT), '$.claimed_on') AS claimed_on,
+    json_extract(CAST(p.payload AS TEXT), '$.text') AS text,
+    (SELECT group_concat(value, '; ') FROM json_each(CAST(p.payload AS TEXT), '$.subjects')) AS subjects,
+    r.recorder AS recorder,
+    (SELECT count(*) FROM entries s WHERE s.target_idx = e.idx) AS statements
+FROM entries e JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
+WHERE e.kind = 'claim';
+
+CREATE VIEW statements AS
+SELECT
+    e.idx AS "index",
+    e.target_idx AS target_index,
+    json_extract(CAST(e.envelope AS TEXT), '$.recorded_at') AS recorded_at,
+    json_extract(CAST(p.payload AS TEXT), '$.stance') AS stance,
+    json_extract(CAST(p.payload AS TEXT), '$.speaker.name') AS speaker,
+    json_extract(CAST(p.payload AS TEXT), '$.stated_on') AS stated_on,
+    json_extract(CAST(p.payload AS TEXT), '$.text') AS text,
+    r.recorder AS recorder
+FROM entries e JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
+WHERE e.kind = 'statement';
+
+CREATE VIEW figures AS
+SELECT
+    e.idx AS "index",
+    e.kind AS kind,
+    json_extract(f.value, '$.subject') AS subject,
+    json_extract(f.value, '$.property') AS property,
+    json_extract(f.value, '$.scope') AS scope,
+    json_extract(f.value, '$.value') AS value,
+    json_extract(f.value, '$.precision') AS precision,
+    json_extract(f.value, '$.unit') AS unit,
+    json_extract(f.value, '$.as_stated') AS as_stated,
+    coalesce(json_extract(CAST(p.payload AS TEXT), '$.claimant.name'),
+             json_extract(CAST(p.payload AS TEXT), '$.speaker.name')) AS speaker,
+    coalesce(json_extract(CAST(p.payload AS TEXT), '$.stance'), 'claims') AS stance
+FROM entries e JOIN payloads p USING (idx), json_each(CAST(p.payload AS TEXT), '$.figures') f
+WHERE e.kind IN ('claim', 'statement');

@@ -1,0 +1,546 @@
+//! Whole-ledger verification from the stored bytes up; findings carry stable codes.
+//!
+//! Audit trusts nothing derived: it re-reads every envelope and payload, re-checks canonical
+//! form and author signatures, replays key grants and revocations, recomputes the Merkle tree
+//! with a compact frontier and compares every stored interior hash and every stored checkpoint.
+//! Memory is bounded by the chunk size, whatever the ledger size.
+
+use crate::checkpoint::open_checkpoint;
+use crate::entry::{Envelope, Kind, Payload, sha256};
+use crate::error::{Error, Result};
+use crate::keybook::KeyBook;
+use crate::keys::VerifyingKey;
+use crate::ledger::Ledger;
+use crate::merkle::{Frontier, Hash};
+use crate::store::{self, Row};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+/// Entries verified per batch; bounds memory (about 1 KiB an entry).
+const CHUNK: u64 = 4096;
+
+/// Stable codes of audit findings (JSON `code`). Never renumbered or reused.
+pub mod codes {
+    /// The pinned `--log-key` is not the key recorded at init.
+    pub const LOG_KEY_MISMATCH: &str = "log_key_mismatch";
+    /// An index is missing from the dense sequence 0..n (a deleted entry).
+    pub const MISSING_ENTRY: &str = "missing_entry";
+    /// Envelope bytes are not canonical JSON or fail the format.
+    pub const ENVELOPE_INVALID: &str = "envelope_invalid";
+    /// The stored leaf hash is not SHA-256(0x00 ‖ envelope).
+    pub const LEAF_HASH_MISMATCH: &str = "leaf_hash_mismatch";
+    /// A query column (kind, target) disagrees with the envelope.
+    pub const INDEX_COLUMN_MISMATCH: &str = "index_column_mismatch";
+    /// The payload is missing or its SHA-256 differs from the envelope's.
+    pub const PAYLOAD_HASH_MISMATCH: &str = "payload_hash_mismatch";
+    /// The payload is not canonical or fails its schema.
+    pub const PAYLOAD_INVALID: &str = "payload_invalid";
+    /// The author signature does not verify (verify_strict).
+    pub const BAD_SIGNATURE: &str = "bad_signature";
+    /// The signer had no grant in force at that index.
+    pub const SIGNER_NOT_GRANTED: &str = "signer_not_granted";
+    /// The signer's key was revoked before that index.
+    pub const SIGNER_REVOKED: &str = "signer_revoked";
+    /// A key entry not signed by the operator, or an invalid grant/revocation.
+    pub const BAD_KEY_ENTRY: &str = "bad_key_entry";
+    /// Entry 0 is not the operator's grant of its own key.
+    pub const BAD_GENESIS: &str = "bad_genesis";
+    /// A statement's target is missing, later, a key entry, or has another leaf hash.
+    pub const BAD_TARGET: &str = "bad_target";
+    /// A stored tree node differs from the recomputed one, or is missing.
+    pub const TREE_NODE_MISMATCH: &str = "tree_node_mismatch";
+    /// Stored tree nodes beyond the tree (e.g. left behind by a truncation).
+    pub const EXTRA_TREE_NODES: &str = "extra_tree_nodes";
+    /// A stored checkpoint's signature does not verify with the log key, or it is malformed.
+    pub const CHECKPOINT_INVALID: &str = "checkpoint_invalid";
+    /// A stored checkpoint's root is not the recomputed root at its size.
+    pub const CHECKPOINT_ROOT_MISMATCH: &str = "checkpoint_root_mismatch";
+    /// A stored checkpoint covers more entries than the ledger has (truncated tail).
+    pub const CHECKPOINT_BEYOND_TREE: &str = "checkpoint_beyond_tree";
+    /// The ledger does not extend the `--against` checkpoint (rolled back or replaced).
+    pub const NOT_EXTENDING_PUBLISHED: &str = "not_extending_published";
+    /// The `--against` checkpoint does not verify with the log key.
+    pub const PUBLISHED_CHECKPOINT_INVALID: &str = "published_checkpoint_invalid";
+    /// Notice, not failure: entries not yet covered by a signed checkpoint.
+    pub const UNCOVERED_ENTRIES: &str = "uncovered_entries";
+}
+
+/// One problem found, or one notice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code from [`codes`].
+    pub code: &'static str,
+    /// The entry (or tree size, for checkpoint findings) concerned.
+    pub index: Option<u64>,
+    /// A sentence for people.
+    pub message: String,
+}
+
+/// Options for [`Ledger::audit_with`].
+#[derive(Default)]
+pub struct AuditOptions<'a> {
+    /// The log key to trust. Default: the key recorded at init (the report says so).
+    pub log_key: Option<VerifyingKey>,
+    /// A signed checkpoint published earlier that the ledger must extend.
+    pub against: Option<Vec<u8>>,
+    /// Called with (entries done, total) after each chunk.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+}
+
+/// The verdict.
+#[derive(Clone, Debug)]
+pub struct AuditReport {
+    /// True when there are no findings (notices do not count).
+    pub ok: bool,
+    /// Entries checked.
+    pub entries: u64,
+    /// Stored checkpoints checked.
+    pub checkpoints: u64,
+    /// Keys ever granted.
+    pub keys: usize,
+    /// Failures, in the order found.
+    pub findings: Vec<Finding>,
+    /// Notices that are not failures.
+    pub notices: Vec<Finding>,
+    /// Whether the log key was pinned by the caller (else: recorded at init).
+    pub log_key_pinned: bool,
+    /// The log key used.
+    pub log_key: VerifyingKey,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+/// Cap on findings kept, so a wholly corrupt file cannot exhaust memory.
+const MAX_FINDINGS: usize = 1000;
+
+struct Auditor {
+    findings: Vec<Finding>,
+    truncated: u64,
+}
+
+impl Auditor {
+    fn fail(&mut self, code: &'static str, index: Option<u64>, message: impl Into<String>) {
+        if self.findings.len() < MAX_FINDINGS {
+            self.findings.push(Finding {
+                code,
+                index,
+                message: message.into(),
+            });
+        } else {
+            self.truncated += 1;
+        }
+    }
+}
+
+/// Per-entry results computed in parallel.
+struct Checked {
+    idx: u64,
+    leaf: Hash,
+    envelope: Option<Envelope>,
+    payload: Option<Payload>,
+    problems: Vec<(&'static str, String)>,
+}
+
+fn check_row(row: &Row) -> Checked {
+    let leaf = crate::merkle::leaf_hash(&row.envelope);
+    let mut problems = Vec::new();
+    if row.leaf_hash[..] != leaf[..] {
+        problems.push((
+            codes::LEAF_HASH_MISMATCH,
+            format!("stored leaf hash {} is not the hash of the envelope", hex::encode(&row.leaf_hash)),
+        ));
+    }
+    let envelope = match Envelope::parse(&row.envelope) {
+        Ok(env) => env,
+        Err(e) => {
+            problems.push((codes::ENVELOPE_INVALID, format!("envelope: {e}")));
+            return Checked {
+                idx: row.idx,
+                leaf,
+                envelope: None,
+                payload: None,
+                problems,
+            };
+        }
+    };
+    if env_kind(&envelope) != row.kind || envelope.target().map(|t| t.index) != row.target_idx {
+        problems.push((
+            codes::INDEX_COLUMN_MISMATCH,
+            "the kind/target_idx columns disagree with the envelope".to_string(),
+        ));
+    }
+    if envelope.verify_signature().is_err() {
+        problems.push((
+            codes::BAD_SIGNATURE,
+            format!("signature by key {} does not verify", envelope.signer().key_id()),
+        ));
+    }
+    let mut payload = None;
+    if sha256(&row.payload) != *envelope.payload_sha256() {
+        problems.push((
+            codes::PAYLOAD_HASH_MISMATCH,
+            "payload is missing or its SHA-256 differs from the envelope's payload_sha256".to_string(),
+        ));
+    } else {
+        match Payload::from_stored(envelope.kind(), &row.payload) {
+            Ok(p) => payload = Some(p),
+            Err(e) => problems.push((codes::PAYLOAD_INVALID, format!("payload: {e}"))),
+        }
+    }
+    Checked {
+        idx: row.idx,
+        leaf,
+        envelope: Some(envelope),
+        payload,
+        problems,
+    }
+}
+
+fn env_kind(e: &Envelope) -> &'static str {
+    e.kind().as_str()
+}
+
+impl Ledger {
+    /// Audit with the log key recorded at init.
+    pub fn audit(&self) -> Result<AuditReport> {
+        self.audit_with(AuditOptions::default())
+    }
+
+    /// Re-verify everything from the stored bytes. Returns a report; `Err` only when the audit
+    /// could not run (I/O). A finding means the ledger failed verification.
+    pub fn audit_with(&self, opts: AuditOptions<'_>) -> Result<AuditReport> {
+        let started = Instant::now();
+        // One read transaction: a consistent snapshot even while others append.
+        let conn = self.conn();
+        conn.execute_batch("BEGIN DEFERRED")?;
+        let result = self.audit_in(conn, &opts, started);
+        let _ = conn.execute_batch("COMMIT");
+        result
+    }
+
+    fn audit_in(
+        &self,
+        conn: &rusqlite::Connection,
+        opts: &AuditOptions<'_>,
+        started: Instant,
+    ) -> Result<AuditReport> {
+        let mut a = Auditor {
+            findings: Vec::new(),
+            truncated: 0,
+        };
+        let recorded = self.log_key().clone();
+        let log_key = opts.log_key.clone().unwrap_or_else(|| recorded.clone());
+        if log_key != recorded {
+            a.fail(
+                codes::LOG_KEY_MISMATCH,
+                None,
+                format!("the pinned log key {log_key} is not the ledger's recorded key {recorded}"),
+            );
+        }
+        let stored_checkpoints: BTreeMap<u64, store::CheckpointRow> = store::checkpoints(conn)?
+            .into_iter()
+            .map(|c| (c.size, c))
+            .collect();
+        let total = store::size(conn)?;
+        let mut book = KeyBook::new(recorded.clone());
+        let mut frontier = Frontier::new();
+        let mut expected_idx = 0u64;
+        let mut checkpoints_checked = 0u64;
+        let mut from = 0u64;
+        loop {
+            let rows = store::rows(conn, from, CHUNK)?;
+            let Some(last) = rows.last() else { break };
+            from = last.idx + 1;
+            let checked: Vec<Checked> = rows.par_iter().map(check_row).collect();
+            let mut emitted: Vec<(u32, u64, Hash)> = Vec::new();
+            let chunk_start = frontier.size();
+            for c in checked {
+                while expected_idx < c.idx {
+                    a.fail(
+                        codes::MISSING_ENTRY,
+                        Some(expected_idx),
+                        format!("entry {expected_idx} is missing (deleted?)"),
+                    );
+                    expected_idx += 1;
+                }
+                expected_idx = c.idx + 1;
+                for (code, msg) in &c.problems {
+                    a.fail(code, Some(c.idx), format!("entry {}: {msg}", c.idx));
+                }
+                if let Some(env) = &c.envelope {
+                    self.check_entry_rules(conn, &mut a, &mut book, c.idx, env, c.payload.as_ref())?;
+                }
+                // The tree is recomputed over the leaves in stored order, whatever their index
+                // column says, so a gap shifts every later leaf and the stored nodes disagree.
+                frontier.push(c.leaf, |level, idx, hash| emitted.push((level, idx, *hash)));
+                let size = frontier.size();
+                if let Some(cp) = stored_checkpoints.get(&size) {
+                    checkpoints_checked += 1;
+                    check_checkpoint(&mut a, cp, &log_key, self.origin(), &frontier.root());
+                }
+            }
+            compare_nodes(conn, &mut a, &emitted, chunk_start, frontier.size())?;
+            if let Some(p) = opts.progress {
+                p(frontier.size(), total);
+            }
+        }
+        let size = frontier.size();
+        if size == 0 {
+            a.fail(codes::BAD_GENESIS, None, "the ledger has no entries (entry 0 is the operator's grant)");
+        }
+        if let Some(cp) = stored_checkpoints.get(&0) {
+            checkpoints_checked += 1;
+            check_checkpoint(&mut a, cp, &log_key, self.origin(), &crate::merkle::EMPTY_ROOT);
+        }
+        for (&cp_size, _) in stored_checkpoints.range(size + 1..) {
+            checkpoints_checked += 1;
+            a.fail(
+                codes::CHECKPOINT_BEYOND_TREE,
+                Some(cp_size),
+                format!("a checkpoint was signed at size {cp_size} but the ledger has only {size} entries: entries were removed from the end"),
+            );
+        }
+        let expected_nodes: u64 = (0..64).map(|l| size >> l).sum();
+        let stored_nodes: i64 = conn.query_row("SELECT count(*) FROM tree_nodes", [], |r| r.get(0))?;
+        if stored_nodes as u64 > expected_nodes {
+            a.fail(
+                codes::EXTRA_TREE_NODES,
+                None,
+                format!(
+                    "{} stored tree nodes lie beyond the {size}-entry tree: entries were removed from the end",
+                    stored_nodes as u64 - expected_nodes
+                ),
+            );
+        }
+        if let Some(published) = &opts.against {
+            self.check_against(conn, &mut a, published, &log_key, size)?;
+        }
+        let mut notices = Vec::new();
+        let covered = stored_checkpoints.keys().next_back().copied().unwrap_or(0).min(size);
+        if covered < size {
+            notices.push(Finding {
+                code: codes::UNCOVERED_ENTRIES,
+                index: Some(covered),
+                message: format!(
+                    "entries {covered}..{} are not yet covered by a signed checkpoint; run 'claimledger checkpoint --sign' where the operator key is",
+                    size - 1
+                ),
+            });
+        }
+        if a.truncated > 0 {
+            let n = a.truncated;
+            a.findings.push(Finding {
+                code: "too_many_findings",
+                index: None,
+                message: format!("{n} more findings not listed"),
+            });
+        }
+        Ok(AuditReport {
+            ok: a.findings.is_empty(),
+            entries: size,
+            checkpoints: checkpoints_checked,
+            keys: book.records().count(),
+            findings: a.findings,
+            notices,
+            log_key_pinned: opts.log_key.is_some(),
+            log_key,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn check_entry_rules(
+        &self,
+        conn: &rusqlite::Connection,
+        a: &mut Auditor,
+        book: &mut KeyBook,
+        idx: u64,
+        env: &Envelope,
+        payload: Option<&Payload>,
+    ) -> Result<()> {
+        match book.authorize(env.signer()) {
+            Ok(()) => {}
+            Err(Error::Revoked { revoked_at, .. }) => a.fail(
+                codes::SIGNER_REVOKED,
+                Some(idx),
+                format!(
+                    "entry {idx}: signed by key {} after its revocation at entry {revoked_at}",
+                    env.signer().key_id()
+                ),
+            ),
+            Err(_) => a.fail(
+                codes::SIGNER_NOT_GRANTED,
+                Some(idx),
+                format!("entry {idx}: signed by key {} which has no grant in force", env.signer().key_id()),
+            ),
+        }
+        if idx == 0 {
+            let genesis_ok = matches!(payload, Some(Payload::Key(k)) if k.vkey == book.operator().to_string())
+                && env.signer() == book.operator();
+            if !genesis_ok {
+                a.fail(
+                    codes::BAD_GENESIS,
+                    Some(0),
+                    "entry 0 is not the operator's grant of its own key",
+                );
+            }
+        }
+        match (env.kind(), payload) {
+            (Kind::Key, Some(Payload::Key(change))) => {
+                if let Err(e) = book.apply(idx, env.signer(), change) {
+                    a.fail(codes::BAD_KEY_ENTRY, Some(idx), format!("entry {idx}: {e}"));
+                }
+            }
+            (Kind::Statement, _) => {
+                let t = env.target().expect("Envelope::parse requires a statement target");
+                let target_row = if t.index < idx {
+                    conn.prepare_cached("SELECT leaf_hash, kind FROM entries WHERE idx = ?1")?
+                        .query_row([t.index as i64], |r| {
+                            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?))
+                        })
+                        .ok()
+                } else {
+                    None
+                };
+                let problem = match target_row {
+                    None => Some(format!("target entry {} does not exist before it", t.index)),
+                    Some((_, kind)) if kind == "key" => {
+                        Some(format!("target entry {} is a key entry", t.index))
+                    }
+                    Some((hash, _)) if hash[..] != t.leaf_hash[..] => Some(format!(
+                        "target entry {} has leaf hash {}, not {}",
+                        t.index,
+                        hex::encode(&hash),
+                        hex::encode(t.leaf_hash)
+                    )),
+                    _ => None,
+                };
+                if let Some(p) = problem {
+                    a.fail(codes::BAD_TARGET, Some(idx), format!("entry {idx}: {p}"));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn check_against(
+        &self,
+        conn: &rusqlite::Connection,
+        a: &mut Auditor,
+        published: &[u8],
+        log_key: &VerifyingKey,
+        size: u64,
+    ) -> Result<()> {
+        let cp = match open_checkpoint(published, log_key) {
+            Ok((cp, _)) => cp,
+            Err(e) => {
+                a.fail(
+                    codes::PUBLISHED_CHECKPOINT_INVALID,
+                    None,
+                    format!("the published checkpoint does not verify with log key {}: {e}", log_key.key_id()),
+                );
+                return Ok(());
+            }
+        };
+        if cp.size > size {
+            a.fail(
+                codes::NOT_EXTENDING_PUBLISHED,
+                Some(cp.size),
+                format!(
+                    "the published checkpoint covers {} entries but this ledger has {size}: it was rolled back or replaced",
+                    cp.size
+                ),
+            );
+            return Ok(());
+        }
+        let root = crate::merkle::root_at(&store::Nodes(conn), cp.size);
+        match root {
+            Ok(r) if r == cp.root => {}
+            _ => a.fail(
+                codes::NOT_EXTENDING_PUBLISHED,
+                Some(cp.size),
+                format!(
+                    "this ledger's tree at size {} does not have the published root: it is not the ledger that was published (replaced or forked)",
+                    cp.size
+                ),
+            ),
+        }
+        Ok(())
+    }
+}
+
+fn check_checkpoint(
+    a: &mut Auditor,
+    cp: &store::CheckpointRow,
+    log_key: &VerifyingKey,
+    origin: &str,
+    recomputed: &Hash,
+) {
+    let size = cp.size;
+    match open_checkpoint(cp.note.as_bytes(), log_key) {
+        Err(e) => a.fail(
+            codes::CHECKPOINT_INVALID,
+            Some(size),
+            format!("checkpoint at size {size}: {e}"),
+        ),
+        Ok((parsed, _)) => {
+            if parsed.size != size || parsed.origin != origin || parsed.root[..] != cp.root[..] {
+                a.fail(
+                    codes::CHECKPOINT_INVALID,
+                    Some(size),
+                    format!("checkpoint at size {size}: the note disagrees with its row (size, origin or root)"),
+                );
+            }
+            if parsed.root != *recomputed {
+                a.fail(
+                    codes::CHECKPOINT_ROOT_MISMATCH,
+                    Some(size),
+                    format!("checkpoint at size {size}: signed root differs from the root recomputed from the entries"),
+                );
+            }
+        }
+    }
+}
+
+/// Compare recomputed nodes of leaves [start, end) with the stored ones, level by level.
+fn compare_nodes(
+    conn: &rusqlite::Connection,
+    a: &mut Auditor,
+    emitted: &[(u32, u64, Hash)],
+    start: u64,
+    end: u64,
+) -> Result<()> {
+    let mut by_level: BTreeMap<u32, Vec<(u64, Hash)>> = BTreeMap::new();
+    for (level, idx, hash) in emitted {
+        by_level.entry(*level).or_default().push((*idx, *hash));
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx, hash FROM tree_nodes WHERE level = ?1 AND idx >= ?2 AND idx < ?3 ORDER BY idx",
+    )?;
+    for (level, nodes) in by_level {
+        let lo = nodes.first().map(|n| n.0).unwrap_or(start >> level);
+        let hi = nodes.last().map(|n| n.0 + 1).unwrap_or(end >> level);
+        let stored: HashMap<u64, Vec<u8>> = stmt
+            .query_map(rusqlite::params![level, lo as i64, hi as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for (idx, hash) in nodes {
+            match stored.get(&idx) {
+                Some(h) if h[..] == hash[..] => {}
+                Some(_) => a.fail(
+                    codes::TREE_NODE_MISMATCH,
+                    Some(idx << level),
+                    format!("stored tree node (level {level}, index {idx}) differs from the recomputed hash"),
+                ),
+                None => a.fail(
+                    codes::TREE_NODE_MISMATCH,
+                    Some(idx << level),
+                    format!("tree node (level {level}, index {idx}) is missing"),
+                ),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! Command-line arguments (clap derive). Subcommands are verbs; flags are long words.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "claimledger",
+    version,
+    about = "An append-only, signed ledger of claims",
+    long_about = "An append-only, signed ledger of claims: record claims and the statements that \
+                  contest, support, correct or qualify them; every entry is Ed25519-signed by its \
+                  recorder and is a leaf of an RFC 6962 Merkle tree whose checkpoints the operator signs."
+)]
+pub struct Cli {
+    /// The ledger file.
+    #[arg(long, global = true, env = "CLAIMLEDGER_LEDGER", default_value = "claimledger.db")]
+    pub ledger: PathBuf,
+    /// Your private key file (signs what you record).
+    #[arg(long, global = true, env = "CLAIMLEDGER_KEY")]
+    pub key: Option<PathBuf>,
+    /// The operator key file (signs checkpoints and key grants); default: where init put it.
+    #[arg(long, global = true, env = "CLAIMLEDGER_OPERATOR_KEY")]
+    pub operator_key: Option<PathBuf>,
+    /// Print JSON (documented in docs/CLI.md) instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create a new ledger (and the operator key if its file does not exist).
+    Init {
+        /// The ledger's name: checkpoint origin and operator key name, e.g. news.example/claims.
+        #[arg(long)]
+        origin: String,
+    },
+    /// Generate, show, grant, revoke and list recorder keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Record claims.
+    #[command(subcommand)]
+    Claim(ClaimCommand),
+    /// Record a statement contesting an entry.
+    Contest(StatementArgs),
+    /// Record a statement supporting an entry.
+    Support(StatementArgs),
+    /// Record a statement correcting an entry.
+    Correct(StatementArgs),
+    /// Record a statement retracting an entry (normally by its own claimant).
+    Retract(StatementArgs),
+    /// Record a statement qualifying an entry (scope, assumptions).
+    Qualify(StatementArgs),
+    /// Show one entry.
+    Show {
+        /// 12, #12, or 8+ hex digits of a leaf hash.
+        reference: String,
+    },
+    /// Show a claim and every statement about it, in order.
+    History {
+        /// 12, #12, or 8+ hex digits of a leaf hash.
+        reference: String,
+    },
+    /// List entries in ledger order.
+    Log {
+        /// First index.
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// How many.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Find claims and statements containing TEXT.
+    Search {
+        /// Text to look for (case-insensitive for ASCII).
+        text: String,
+        /// At most this many results.
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Every value stated for a figure, by whom, and how it compares.
+    Figures {
+        /// Only this subject (e.g. DeepSeek-V3).
+        #[arg(long)]
+        subject: Option<String>,
+        /// Only this property (e.g. training_cost).
+        #[arg(long)]
+        property: Option<String>,
+    },
+    /// Print the signed checkpoint (latest or at --size), or sign one with --sign.
+    Checkpoint {
+        /// The checkpoint stored at this tree size.
+        #[arg(long, conflicts_with_all = ["sign", "list"])]
+        size: Option<u64>,
+        /// Sign a checkpoint covering every entry (needs the operator key).
+        #[arg(long)]
+        sign: bool,
+        /// List every stored checkpoint.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Print an inclusion or consistency proof.
+    #[command(subcommand)]
+    Prove(ProveCommand),
+    /// Write a self-contained receipt for one entry.
+    Receipt {
+        /// 12, #12, or 8+ hex digits of a leaf hash.
+        reference: String,
+        /// Write to FILE instead of standard output (refuses to overwrite).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Verify a receipt offline, with no ledger.
+    VerifyReceipt {
+        /// The receipt file (- for standard input).
+        file: PathBuf,
+        /// The log's verifier key (vkey text, or a file holding it).
+        #[arg(long)]
+        log_key: String,
+    },
+    /// Re-verify the whole ledger from its stored bytes.
+    Audit {
+        /// The log's verifier key to trust (vkey text or file); default: the key recorded at init.
+        #[arg(long)]
+        log_key: Option<String>,
+        /// A signed checkpoint published earlier that the ledger must extend.
+        #[arg(long)]
+        against: Option<PathBuf>,
+    },
+    /// Build the DeepSeek seed story in a fresh ledger and show it.
+    Demo {
+        /// Where to put the demo ledger and keys (default: a new temporary folder).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyCommand {
+    /// Generate a key pair; writes the private key (0600) and prints the vkey.
+    Generate {
+        /// Key name, e.g. alice@news.example (no spaces or '+').
+        #[arg(long)]
+        name: String,
+        /// Private key file to create (refuses to overwrite).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Show the public side of a private key file.
+    Show {
+        /// The private key file.
+        file: PathBuf,
+    },
+    /// Grant a recorder key (signed with the operator key).
+    Grant {
+        /// The recorder's vkey text (or a file holding it).
+        vkey: String,
+        /// The recorder's name as shown in histories.
+        #[arg(long)]
+        name: String,
+        /// Their role: reporter, fact-checker, editor…
+        #[arg(long)]
+        role: String,
+    },
+    /// Revoke a recorder key (signed with the operator key).
+    Revoke {
+        /// The recorder's vkey text (or a file holding it).
+        vkey: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// List every key granted, with its standing.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClaimCommand {
+    /// Record a claim, from flags or from a payload JSON file.
+    Add(ClaimArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ClaimArgs {
+    /// A claim payload JSON file (- for standard input), for tools; excludes the other flags.
+    #[arg(long, conflicts_with_all = ["text", "claimant"])]
+    pub payload: Option<PathBuf>,
+    /// The claim, verbatim.
+    #[arg(long, required_unless_present = "payload")]
+    pub text: Option<String>,
+    /// Who made it.
+    #[arg(long, required_unless_present = "payload")]
+    pub claimant: Option<String>,
+    /// person, organization, group or unnamed.
+    #[arg(long, default_value = "person")]
+    pub claimant_type: String,
+    /// A URL identifying the claimant elsewhere.
+    #[arg(long)]
+    pub claimant_same_as: Option<String>,
+    /// When the claim was made, YYYY-MM-DD.
+    #[arg(long)]
+    pub claimed_on: Option<String>,
+    /// What it is about (repeatable); the first is the default subject of --figure.
+    #[arg(long = "subject")]
+    pub subjects: Vec<String>,
+    #[command(flatten)]
+    pub common: RecordArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct StatementArgs {
+    /// The entry it is about: 12, #12, or 8+ hex digits of a leaf hash.
+    pub reference: String,
+    /// A statement payload JSON file (- for standard input), for tools.
+    #[arg(long, conflicts_with_all = ["text", "speaker"])]
+    pub payload: Option<PathBuf>,
+    /// Who said it.
+    #[arg(long, required_unless_present = "payload")]
+    pub speaker: Option<String>,
+    /// person, organization, group or unnamed.
+    #[arg(long, default_value = "person")]
+    pub speaker_type: String,
+    /// A URL identifying the speaker elsewhere.
+    #[arg(long)]
+    pub speaker_same_as: Option<String>,
+    /// What was said, verbatim.
+    #[arg(long, required_unless_present = "payload")]
+    pub text: Option<String>,
+    /// When, YYYY-MM-DD.
+    #[arg(long)]
+    pub stated_on: Option<String>,
+    #[command(flatten)]
+    pub common: RecordArgs,
+}
+
+/// Flags shared by every recording command. Each --source-* flag applies to the --source before it.
+#[derive(Args, Debug)]
+pub struct RecordArgs {
+    /// A source URL (repeatable).
+    #[arg(long = "source")]
+    pub sources: Vec<String>,
+    /// Title of the preceding --source.
+    #[arg(long = "source-title")]
+    pub source_titles: Vec<String>,
+    /// Publisher of the preceding --source.
+    #[arg(long = "publisher")]
+    pub publishers: Vec<String>,
+    /// Publication date (YYYY-MM-DD) of the preceding --source.
+    #[arg(long = "published")]
+    pub published: Vec<String>,
+    /// Exact quote from the preceding --source.
+    #[arg(long = "quote")]
+    pub quotes: Vec<String>,
+    /// Archived copy of the preceding --source.
+    #[arg(long = "archive-url")]
+    pub archive_urls: Vec<String>,
+    /// A figure: 'PROPERTY=AS_STATED' or 'PROPERTY@SCOPE=AS_STATED', e.g. 'training_cost=$5.6M'.
+    #[arg(long = "figure")]
+    pub figures: Vec<String>,
+    /// Subject of the --figure values (default: the first --subject, or the target's).
+    #[arg(long)]
+    pub figure_subject: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProveCommand {
+    /// Prove an entry is in the tree.
+    Inclusion {
+        /// 12, #12, or 8+ hex digits of a leaf hash.
+        reference: String,
+        /// Tree size (default: the latest checkpoint's, or the whole tree).
+        #[arg(long)]
+        size: Option<u64>,
+    },
+    /// Prove the tree at --to extends the tree at --from.
+    Consistency {
+        /// Earlier size.
+        #[arg(long)]
+        from: u64,
+        /// Later size (default: the whole tree).
+        #[arg(long)]
+        to: Option<u64>,
+    },
+}

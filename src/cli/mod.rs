@@ -1,0 +1,209 @@
+//! The command-line interface: one file per command group, all output through `output`.
+
+mod args;
+mod demo;
+mod output;
+mod read;
+mod record;
+mod verify;
+
+use anyhow::{Context, Result, bail};
+use args::{Cli, Command};
+use clap::{CommandFactory, FromArgMatches};
+use claimledger::keyfile::{self, KeyFileError};
+use claimledger::{Ledger, SigningKey, VerifyingKey};
+use std::path::{Path, PathBuf};
+
+/// How a command ended when it ran to completion.
+pub enum Outcome {
+    /// Everything checked out (exit 0).
+    Ok,
+    /// Something did not verify (exit 1).
+    VerificationFailed,
+}
+
+/// Global options every command sees.
+pub struct Ctx {
+    pub ledger: PathBuf,
+    pub key: Option<PathBuf>,
+    pub operator_key: Option<PathBuf>,
+    pub json: bool,
+}
+
+pub fn run() -> Result<Outcome> {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let ctx = Ctx {
+        ledger: cli.ledger,
+        key: cli.key,
+        operator_key: cli.operator_key,
+        json: cli.json,
+    };
+    let sub = matches.subcommand().map(|(_, m)| m);
+    match cli.command {
+        Command::Init { origin } => record::init(&ctx, &origin),
+        Command::Key(k) => record::key(&ctx, k),
+        Command::Claim(args::ClaimCommand::Add(a)) => {
+            let m = sub
+                .and_then(|m| m.subcommand())
+                .map(|(_, m)| m)
+                .context("claim add arguments")?;
+            record::claim_add(&ctx, a, m)
+        }
+        Command::Contest(a) => record::statement(&ctx, claimledger::Stance::Contests, a, sub),
+        Command::Support(a) => record::statement(&ctx, claimledger::Stance::Supports, a, sub),
+        Command::Correct(a) => record::statement(&ctx, claimledger::Stance::Corrects, a, sub),
+        Command::Retract(a) => record::statement(&ctx, claimledger::Stance::Retracts, a, sub),
+        Command::Qualify(a) => record::statement(&ctx, claimledger::Stance::Qualifies, a, sub),
+        Command::Show { reference } => read::show(&ctx, &reference),
+        Command::History { reference } => read::history(&ctx, &reference),
+        Command::Log { from, limit } => read::log(&ctx, from, limit),
+        Command::Search { text, limit } => read::search(&ctx, &text, limit),
+        Command::Figures { subject, property } => {
+            read::figures(&ctx, subject.as_deref(), property.as_deref())
+        }
+        Command::Checkpoint { size, sign, list } => verify::checkpoint(&ctx, size, sign, list),
+        Command::Prove(p) => verify::prove(&ctx, p),
+        Command::Receipt { reference, out } => verify::receipt(&ctx, &reference, out.as_deref()),
+        Command::VerifyReceipt { file, log_key } => verify::verify_receipt(&ctx, &file, &log_key),
+        Command::Audit { log_key, against } => {
+            verify::audit(&ctx, log_key.as_deref(), against.as_deref())
+        }
+        Command::Demo { dir } => demo::run(&ctx, dir.as_deref()),
+    }
+}
+
+/// A next step for errors people commonly meet.
+pub fn hint(err: &anyhow::Error) -> Option<String> {
+    for cause in err.chain() {
+        if let Some(KeyFileError::TooOpen { path, .. }) = cause.downcast_ref::<KeyFileError>() {
+            return Some(format!("chmod 600 {}", path.display()));
+        }
+        if let Some(claimledger::Error::NotFound { .. }) = cause.downcast_ref::<claimledger::Error>()
+        {
+            return Some(
+                "pass --ledger PATH (or set CLAIMLEDGER_LEDGER) to use another ledger".into(),
+            );
+        }
+    }
+    None
+}
+
+impl Ctx {
+    /// Open the ledger (never creates it).
+    pub fn open(&self) -> Result<Ledger> {
+        Ledger::open(&self.ledger)
+            .with_context(|| format!("opening ledger {}", self.ledger.display()))
+    }
+
+    /// Open the ledger and load the operator key if it is readable here, so appends sign
+    /// checkpoints. A reporter's machine without it still appends; `checkpoint --sign` covers it later.
+    pub fn open_for_append(&self) -> Result<(Ledger, Option<String>)> {
+        let mut ledger = self.open()?;
+        let mut notice = None;
+        match self.operator_key_path(&ledger)? {
+            Some(path) => match keyfile::read_signing_key(&path) {
+                Ok(k) => ledger
+                    .load_operator_key(k)
+                    .with_context(|| format!("operator key {}", path.display()))?,
+                Err(e) => {
+                    if self.operator_key.is_some() {
+                        return Err(e).with_context(|| "reading --operator-key".to_string());
+                    }
+                    notice = Some(format!(
+                        "no checkpoint signed ({e}); run 'claimledger checkpoint --sign' where the operator key is"
+                    ));
+                }
+            },
+            None => {
+                notice = Some(
+                    "no operator key recorded; run 'claimledger checkpoint --sign --operator-key FILE'".into(),
+                );
+            }
+        }
+        Ok((ledger, notice))
+    }
+
+    /// Open the ledger with the operator key loaded, or fail saying where it was expected.
+    pub fn open_as_operator(&self) -> Result<Ledger> {
+        let mut ledger = self.open()?;
+        let Some(path) = self.operator_key_path(&ledger)? else {
+            bail!("this needs the operator key: pass --operator-key FILE");
+        };
+        let key = keyfile::read_signing_key(&path)
+            .with_context(|| format!("reading the operator key {}", path.display()))?;
+        ledger
+            .load_operator_key(key)
+            .with_context(|| format!("operator key {}", path.display()))?;
+        Ok(ledger)
+    }
+
+    fn operator_key_path(&self, ledger: &Ledger) -> Result<Option<PathBuf>> {
+        if let Some(p) = &self.operator_key {
+            return Ok(Some(p.clone()));
+        }
+        Ok(ledger.operator_key_path()?)
+    }
+
+    /// The recorder's own signing key (--key / CLAIMLEDGER_KEY).
+    pub fn signing_key(&self) -> Result<SigningKey> {
+        let Some(path) = &self.key else {
+            bail!(
+                "--key is required to record: it signs the entry\nhint: create one with 'claimledger key generate --name you@newsroom.example --out you.key' and ask the operator to grant it"
+            );
+        };
+        keyfile::read_signing_key(path).with_context(|| format!("reading key {}", path.display()))
+    }
+}
+
+/// A vkey given as text, or as a file holding it.
+pub fn vkey_arg(s: &str) -> Result<VerifyingKey> {
+    if let Ok(k) = s.trim().parse::<VerifyingKey>() {
+        return Ok(k);
+    }
+    let p = Path::new(s);
+    if p.is_file() {
+        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        return text
+            .trim()
+            .parse::<VerifyingKey>()
+            .with_context(|| format!("{} does not hold a vkey", p.display()));
+    }
+    s.trim()
+        .parse::<VerifyingKey>()
+        .with_context(|| format!("{s:?} is not a vkey (name+hex8+base64) nor a file holding one"))
+}
+
+/// Read a file argument; `-` is standard input.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(16 << 20)
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+    } else {
+        let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        f.take(16 << 20)
+            .read_to_end(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+    }
+    Ok(buf)
+}
+
+/// Write a new file; refuses to overwrite.
+pub fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("writing {}", path.display()))
+}

@@ -1,0 +1,276 @@
+//! How entries, histories and tables look: JSON objects (a documented contract) and text.
+
+use claimledger::figure::{Comparison, compare};
+use claimledger::keybook::KeyBook;
+use claimledger::ledger::FigureStatement;
+use claimledger::{Entry, Figure, Party, Payload, Source};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+/// The entry object of docs/CLI.md.
+pub fn entry_json(e: &Entry, book: &KeyBook) -> Value {
+    let env = e.envelope();
+    json!({
+        "index": e.index(),
+        "leaf_hash": hex::encode(e.leaf_hash()),
+        "kind": env.kind().as_str(),
+        "recorded_at": env.recorded_at(),
+        "signer": env.signer().to_string(),
+        "recorder": book.recorder_name(env.signer()),
+        "target": env.target().map(|t| json!({"index": t.index, "leaf_hash": hex::encode(t.leaf_hash)})),
+        "payload": e.payload().to_value(),
+    })
+}
+
+fn party(p: &Party) -> String {
+    let t = serde_json::to_value(p.party_type)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!("{} ({t})", p.name)
+}
+
+fn short(h: &[u8]) -> String {
+    hex::encode(&h[..4.min(h.len())])
+}
+
+pub fn figure_text(f: &Figure) -> String {
+    let value = match (&f.lower, &f.upper) {
+        (Some(l), Some(u)) => format!("{l}–{u}"),
+        _ => f.value.clone(),
+    };
+    let precision = match serde_json::to_value(f.precision) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    };
+    let scope = f
+        .scope
+        .as_deref()
+        .map(|s| format!(" [{s}]"))
+        .unwrap_or_default();
+    format!(
+        "{}.{}{scope} = {value} {} ({precision}), stated \"{}\"",
+        f.subject, f.property, f.unit, f.as_stated
+    )
+}
+
+fn sources_text(out: &mut String, indent: &str, sources: &[Source]) {
+    for s in sources {
+        let mut line = format!("{indent}source: {}", s.url);
+        if let Some(t) = &s.title {
+            let _ = write!(line, " — {t}");
+        }
+        if let Some(p) = &s.publisher {
+            let _ = write!(line, " ({p}");
+            if let Some(d) = &s.published {
+                let _ = write!(line, ", {d}");
+            }
+            line.push(')');
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if let Some(q) = &s.quote {
+            let _ = writeln!(out, "{indent}  quote: \"{q}\"");
+        }
+        if let Some(a) = &s.archive_url {
+            let _ = writeln!(out, "{indent}  archive: {a}");
+        }
+    }
+}
+
+/// A multi-line human rendering of one entry, each line prefixed by `indent`.
+pub fn entry_text(e: &Entry, book: &KeyBook, indent: &str) -> String {
+    let env = e.envelope();
+    let mut out = String::new();
+    let recorder = book.recorder_name(env.signer());
+    match e.payload() {
+        Payload::Claim(c) => {
+            let _ = writeln!(
+                out,
+                "{indent}#{} claim by {}{}",
+                e.index(),
+                party(&c.claimant),
+                c.claimed_on.as_deref().map(|d| format!(" on {d}")).unwrap_or_default()
+            );
+            let _ = writeln!(out, "{indent}  \"{}\"", c.text);
+            if !c.subjects.is_empty() {
+                let _ = writeln!(out, "{indent}  subjects: {}", c.subjects.join(", "));
+            }
+            sources_text(&mut out, &format!("{indent}  "), &c.sources);
+            for f in &c.figures {
+                let _ = writeln!(out, "{indent}  figure: {}", figure_text(f));
+            }
+        }
+        Payload::Statement(s) => {
+            let _ = writeln!(
+                out,
+                "{indent}#{} {} #{} — {}{}",
+                e.index(),
+                s.stance.as_str(),
+                env.target().map(|t| t.index).unwrap_or_default(),
+                party(&s.speaker),
+                s.stated_on.as_deref().map(|d| format!(" on {d}")).unwrap_or_default()
+            );
+            let _ = writeln!(out, "{indent}  \"{}\"", s.text);
+            sources_text(&mut out, &format!("{indent}  "), &s.sources);
+            for f in &s.figures {
+                let _ = writeln!(out, "{indent}  figure: {}", figure_text(f));
+            }
+        }
+        Payload::Key(k) => {
+            let action = serde_json::to_value(k.action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{indent}#{} key {action}: {} ({}) {}",
+                e.index(),
+                k.name,
+                k.role,
+                k.vkey
+            );
+            if let Some(r) = &k.reason {
+                let _ = writeln!(out, "{indent}  reason: {r}");
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{indent}  recorded by {recorder} at {} · leaf {}",
+        env.recorded_at(),
+        short(&e.leaf_hash())
+    );
+    out
+}
+
+/// How a stated figure compares with the first claimed value of the same subject/property.
+pub fn comparison_label(c: Comparison) -> &'static str {
+    match c {
+        Comparison::Agrees => "agrees",
+        Comparison::DifferentValue => "different value",
+        Comparison::DifferentScope => "different scope",
+        Comparison::DifferentUnit => "different unit",
+        Comparison::Unrelated => "unrelated",
+    }
+}
+
+fn comparison_code(c: Comparison) -> &'static str {
+    match c {
+        Comparison::Agrees => "agrees",
+        Comparison::DifferentValue => "different_value",
+        Comparison::DifferentScope => "different_scope",
+        Comparison::DifferentUnit => "different_unit",
+        Comparison::Unrelated => "unrelated",
+    }
+}
+
+/// For each row, its comparison with the first claimed figure of the same subject and property
+/// (None for that first figure itself, or when no claim states one).
+pub fn comparisons(rows: &[FigureStatement]) -> Vec<Option<Comparison>> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let base = rows.iter().enumerate().find(|(_, b)| {
+                b.stance == "claims"
+                    && compare(&b.figure, &r.figure) != Comparison::Unrelated
+            });
+            match base {
+                Some((j, b)) if j != i => Some(compare(&b.figure, &r.figure)),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+pub fn figures_json(rows: &[FigureStatement]) -> Value {
+    let cmp = comparisons(rows);
+    Value::Array(
+        rows.iter()
+            .zip(cmp)
+            .map(|(r, c)| {
+                let f = &r.figure;
+                json!({
+                    "subject": f.subject, "property": f.property, "scope": f.scope,
+                    "value": f.value, "precision": f.precision, "lower": f.lower, "upper": f.upper,
+                    "unit": f.unit, "as_stated": f.as_stated, "index": r.index,
+                    "speaker": r.speaker, "stance": r.stance,
+                    "comparison": c.map(comparison_code),
+                })
+            })
+            .collect(),
+    )
+}
+
+pub fn figures_table(rows: &[FigureStatement]) -> String {
+    let cmp = comparisons(rows);
+    let header = [
+        "#", "subject", "property", "scope", "value", "unit", "precision", "as stated", "speaker",
+        "stance", "vs claim",
+    ];
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .zip(cmp)
+        .map(|(r, c)| {
+            let f = &r.figure;
+            let value = match (&f.lower, &f.upper) {
+                (Some(l), Some(u)) => format!("{l}–{u}"),
+                _ => f.value.clone(),
+            };
+            vec![
+                r.index.to_string(),
+                f.subject.clone(),
+                f.property.clone(),
+                f.scope.clone().unwrap_or_else(|| "-".into()),
+                value,
+                f.unit.clone(),
+                match serde_json::to_value(f.precision) {
+                    Ok(Value::String(s)) => s,
+                    _ => String::new(),
+                },
+                f.as_stated.clone(),
+                r.speaker.clone(),
+                r.stance.clone(),
+                c.map(comparison_label).unwrap_or("-").to_string(),
+            ]
+        })
+        .collect();
+    table(&header, &body)
+}
+
+/// A plain text table with columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(c);
+            if i + 1 < cells.len() {
+                s.push_str(&" ".repeat(widths[i] - c.chars().count()));
+            }
+        }
+        s.push('\n');
+        s
+    };
+    let mut out = line(header.iter().map(|h| h.to_string()).collect());
+    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
+    for r in rows {
+        out.push_str(&line(r.clone()));
+    }
+    out
+}
+
+pub fn print_json(v: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("serde_json values always serialize")
+    );
+}

@@ -1,0 +1,100 @@
+//! Commands that read: show, history, log, search, figures.
+
+use super::output::{entry_json, entry_text, figures_json, figures_table, print_json};
+use super::{Ctx, Outcome};
+use anyhow::{Context, Result};
+use claimledger::Entry;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let idx = ledger.resolve(reference)?;
+    let entry = ledger.entry(idx)?;
+    let book = ledger.key_book()?;
+    if ctx.json {
+        print_json(&entry_json(&entry, &book));
+    } else {
+        print!("{}", entry_text(&entry, &book, ""));
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let idx = ledger
+        .resolve(reference)
+        .with_context(|| format!("finding {reference:?}"))?;
+    let h = ledger.history(idx)?;
+    let book = ledger.key_book()?;
+    if ctx.json {
+        print_json(&json!({
+            "claim": entry_json(&h.claim, &book),
+            "statements": h.statements.iter().map(|s| entry_json(s, &book)).collect::<Vec<_>>(),
+        }));
+        return Ok(Outcome::Ok);
+    }
+    // Indent each statement under what it is about.
+    let mut depth: HashMap<u64, usize> = HashMap::from([(h.claim.index(), 0)]);
+    print!("{}", entry_text(&h.claim, &book, ""));
+    for s in &h.statements {
+        let parent = s.envelope().target().map(|t| t.index).unwrap_or_default();
+        let d = depth.get(&parent).copied().unwrap_or(0) + 1;
+        depth.insert(s.index(), d);
+        let indent = format!("{}└ ", "  ".repeat(d - 1));
+        let text = entry_text(s, &book, "");
+        let mut lines = text.lines();
+        if let Some(first) = lines.next() {
+            println!("{indent}{first}");
+        }
+        for l in lines {
+            println!("{}{l}", "  ".repeat(d));
+        }
+    }
+    if h.statements.is_empty() {
+        println!("(no statements about it yet)");
+    }
+    Ok(Outcome::Ok)
+}
+
+fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::keybook::KeyBook) {
+    if ctx.json {
+        print_json(&Value::Array(
+            entries.iter().map(|e| entry_json(e, book)).collect(),
+        ));
+    } else {
+        for e in entries {
+            print!("{}", entry_text(e, book, ""));
+        }
+        if entries.is_empty() {
+            println!("(nothing)");
+        }
+    }
+}
+
+pub fn log(ctx: &Ctx, from: u64, limit: u64) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let entries = ledger.log(from, limit)?;
+    list(ctx, &entries, &ledger.key_book()?);
+    Ok(Outcome::Ok)
+}
+
+pub fn search(ctx: &Ctx, text: &str, limit: u64) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let entries = ledger.search(text, limit)?;
+    list(ctx, &entries, &ledger.key_book()?);
+    Ok(Outcome::Ok)
+}
+
+pub fn figures(ctx: &Ctx, subject: Option<&str>, property: Option<&str>) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let rows = ledger.figures(subject, property)?;
+    if ctx.json {
+        print_json(&figures_json(&rows));
+    } else if rows.is_empty() {
+        println!("(no figures)");
+    } else {
+        print!("{}", figures_table(&rows));
+    }
+    Ok(Outcome::Ok)
+}

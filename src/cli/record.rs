@@ -1,0 +1,360 @@
+//! Commands that write: init, key management, claims and statements.
+
+use super::args::{ClaimArgs, KeyCommand, RecordArgs, StatementArgs};
+use super::output::{entry_json, entry_text, print_json, table};
+use super::{Ctx, Outcome, read_input, vkey_arg};
+use anyhow::{Context, Result, bail};
+use clap::ArgMatches;
+use claimledger::entry::Payload;
+use claimledger::keyfile;
+use claimledger::{
+    Appended, Claim, CreateOptions, Figure, Kind, Ledger, Party, SigningKey, Source, Stance,
+    Statement,
+};
+use serde_json::json;
+use std::path::Path;
+
+pub fn init(ctx: &Ctx, origin: &str) -> Result<Outcome> {
+    if ctx.ledger.exists() {
+        bail!(
+            "{} already exists; claimledger never overwrites a ledger (choose another --ledger path)",
+            ctx.ledger.display()
+        );
+    }
+    let key_path = ctx
+        .operator_key
+        .clone()
+        .unwrap_or_else(|| default_operator_key_path(&ctx.ledger));
+    let (key, created) = if key_path.exists() {
+        let k = keyfile::read_signing_key(&key_path)
+            .with_context(|| format!("reading operator key {}", key_path.display()))?;
+        if k.name() != origin {
+            bail!(
+                "operator key {} is named {:?}, but the origin is {origin:?}; the checkpoint key name must equal the origin",
+                key_path.display(),
+                k.name()
+            );
+        }
+        (k, false)
+    } else {
+        let k = SigningKey::generate(origin)
+            .with_context(|| format!("{origin:?} cannot be a ledger origin"))?;
+        (k, true)
+    };
+    // Validate the origin (and that the ledger path is free) before writing the key file.
+    let abs_key = std::path::absolute(&key_path).unwrap_or(key_path.clone());
+    if created {
+        keyfile::write_signing_key(&key_path, &key)
+            .with_context(|| format!("writing operator key {}", key_path.display()))?;
+    }
+    let ledger = Ledger::create_with(
+        &ctx.ledger,
+        &key,
+        CreateOptions {
+            operator_key_path: Some(abs_key.clone()),
+            ..Default::default()
+        },
+    );
+    let ledger = match ledger {
+        Ok(l) => l,
+        Err(e) => {
+            if created {
+                let _ = std::fs::remove_file(&key_path);
+            }
+            return Err(e).with_context(|| format!("creating ledger {}", ctx.ledger.display()));
+        }
+    };
+    if ctx.json {
+        print_json(&json!({
+            "origin": ledger.origin(),
+            "log_vkey": ledger.log_key().to_string(),
+            "operator_key_path": abs_key,
+            "ledger_path": std::path::absolute(&ctx.ledger).unwrap_or(ctx.ledger.clone()),
+            "operator_key_created": created,
+        }));
+    } else {
+        println!("created ledger {} (origin {})", ctx.ledger.display(), ledger.origin());
+        println!("log key (publish this; verifiers pin it):");
+        println!("  {}", ledger.log_key());
+        println!(
+            "operator key: {}{}",
+            abs_key.display(),
+            if created { " (new, mode 0600)" } else { "" }
+        );
+    }
+    Ok(Outcome::Ok)
+}
+
+fn default_operator_key_path(ledger: &Path) -> std::path::PathBuf {
+    let mut p = ledger.as_os_str().to_owned();
+    p.push(".operator.key");
+    p.into()
+}
+
+pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
+    match cmd {
+        KeyCommand::Generate { name, out } => {
+            let key = SigningKey::generate(&name)
+                .with_context(|| format!("{name:?} cannot be a key name (no spaces or '+')"))?;
+            keyfile::write_signing_key(&out, &key)
+                .with_context(|| format!("writing {}", out.display()))?;
+            let vk = key.verifying_key();
+            if ctx.json {
+                print_json(&json!({
+                    "name": vk.name(), "key_id": vk.key_id().to_string(),
+                    "vkey": vk.to_string(), "path": out,
+                }));
+            } else {
+                println!("{vk}");
+                eprintln!("private key written to {} (mode 0600)", out.display());
+            }
+        }
+        KeyCommand::Show { file } => {
+            let key = keyfile::read_signing_key(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let vk = key.verifying_key();
+            if ctx.json {
+                print_json(&json!({
+                    "name": vk.name(), "key_id": vk.key_id().to_string(),
+                    "vkey": vk.to_string(), "path": file,
+                }));
+            } else {
+                println!("{vk}");
+            }
+        }
+        KeyCommand::Grant { vkey, name, role } => {
+            let vk = vkey_arg(&vkey)?;
+            let mut ledger = ctx.open_as_operator()?;
+            let done = ledger.grant(&vk, &name, &role).context("granting the key")?;
+            print_appended(ctx, &ledger, &done, None)?;
+        }
+        KeyCommand::Revoke { vkey, reason } => {
+            let vk = vkey_arg(&vkey)?;
+            let mut ledger = ctx.open_as_operator()?;
+            let done = ledger.revoke(&vk, &reason).context("revoking the key")?;
+            print_appended(ctx, &ledger, &done, None)?;
+        }
+        KeyCommand::List => {
+            let ledger = ctx.open()?;
+            let keys = ledger.keys()?;
+            if ctx.json {
+                print_json(&serde_json::Value::Array(
+                    keys.iter()
+                        .map(|k| {
+                            json!({
+                                "name": k.name, "role": k.role, "vkey": k.vkey.to_string(),
+                                "key_id": k.vkey.key_id().to_string(), "granted_at": k.granted_at,
+                                "revoked_at": k.revoked.as_ref().map(|r| r.0),
+                                "revocation_reason": k.revoked.as_ref().map(|r| r.1.clone()),
+                                "status": if k.revoked.is_some() { "revoked" } else { "active" },
+                            })
+                        })
+                        .collect(),
+                ));
+            } else {
+                let rows: Vec<Vec<String>> = keys
+                    .iter()
+                    .map(|k| {
+                        vec![
+                            k.name.clone(),
+                            k.role.clone(),
+                            k.vkey.key_id().to_string(),
+                            format!("#{}", k.granted_at),
+                            match &k.revoked {
+                                Some((at, why)) => format!("revoked at #{at}: {why}"),
+                                None => "active".into(),
+                            },
+                            k.vkey.to_string(),
+                        ]
+                    })
+                    .collect();
+                print!(
+                    "{}",
+                    table(&["name", "role", "key id", "granted", "status", "vkey"], &rows)
+                );
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn claim_add(ctx: &Ctx, a: ClaimArgs, m: &ArgMatches) -> Result<Outcome> {
+    let key = ctx.signing_key()?;
+    let (mut ledger, notice) = ctx.open_for_append()?;
+    let payload = match &a.payload {
+        Some(path) => {
+            let bytes = read_input(path)?;
+            Payload::from_json(Kind::Claim, &bytes)
+                .with_context(|| format!("reading claim payload {}", path.display()))?
+                .0
+        }
+        None => {
+            let subject = a
+                .common
+                .figure_subject
+                .clone()
+                .or_else(|| a.subjects.first().cloned());
+            Payload::Claim(Claim {
+                text: a.text.clone().unwrap_or_default(),
+                claimant: party(
+                    a.claimant.as_deref().unwrap_or_default(),
+                    &a.claimant_type,
+                    a.claimant_same_as.clone(),
+                )?,
+                claimed_on: a.claimed_on.clone(),
+                sources: sources(&a.common, m)?,
+                subjects: a.subjects.clone(),
+                figures: figures(&a.common, subject.as_deref())?,
+            })
+        }
+    };
+    let done = ledger.append(payload, &key).context("recording the claim")?;
+    print_appended(ctx, &ledger, &done, notice)
+}
+
+pub fn statement(
+    ctx: &Ctx,
+    stance: Stance,
+    a: StatementArgs,
+    m: Option<&ArgMatches>,
+) -> Result<Outcome> {
+    let key = ctx.signing_key()?;
+    let (mut ledger, notice) = ctx.open_for_append()?;
+    let target = ledger
+        .resolve(&a.reference)
+        .with_context(|| format!("finding the entry {:?}", a.reference))?;
+    let statement = match &a.payload {
+        Some(path) => {
+            let bytes = read_input(path)?;
+            match Payload::from_json(Kind::Statement, &bytes)
+                .with_context(|| format!("reading statement payload {}", path.display()))?
+                .0
+            {
+                Payload::Statement(s) if s.stance == stance => s,
+                Payload::Statement(s) => bail!(
+                    "the payload's stance is {:?} but the command records {:?}",
+                    s.stance.as_str(),
+                    stance.as_str()
+                ),
+                _ => unreachable!("from_json(Kind::Statement) yields a statement"),
+            }
+        }
+        None => {
+            let subject = match &a.common.figure_subject {
+                Some(s) => Some(s.clone()),
+                None if !a.common.figures.is_empty() => {
+                    claimledger::ledger::first_subject(&ledger.entry(target)?)
+                }
+                None => None,
+            };
+            let m = m.context("statement arguments")?;
+            Statement {
+                stance,
+                text: a.text.clone().unwrap_or_default(),
+                speaker: party(
+                    a.speaker.as_deref().unwrap_or_default(),
+                    &a.speaker_type,
+                    a.speaker_same_as.clone(),
+                )?,
+                stated_on: a.stated_on.clone(),
+                sources: sources(&a.common, m)?,
+                figures: figures(&a.common, subject.as_deref())?,
+            }
+        }
+    };
+    let done = ledger
+        .append_statement(target, statement, &key)
+        .context("recording the statement")?;
+    print_appended(ctx, &ledger, &done, notice)
+}
+
+fn party(name: &str, kind: &str, same_as: Option<String>) -> Result<Party> {
+    Ok(Party {
+        name: name.to_string(),
+        party_type: kind.parse()?,
+        same_as,
+    })
+}
+
+/// Pair each --source-title/--publisher/… with the --source before it on the command line.
+fn sources(r: &RecordArgs, m: &ArgMatches) -> Result<Vec<Source>> {
+    let positions: Vec<usize> = m
+        .indices_of("sources")
+        .map(|i| i.collect())
+        .unwrap_or_default();
+    let mut out: Vec<Source> = r
+        .sources
+        .iter()
+        .map(|url| Source {
+            url: url.clone(),
+            ..Default::default()
+        })
+        .collect();
+    let mut attach = |id: &str, flag: &str, values: &[String], set: fn(&mut Source, String)| {
+        let idx: Vec<usize> = m.indices_of(id).map(|i| i.collect()).unwrap_or_default();
+        for (pos, value) in idx.into_iter().zip(values) {
+            let Some(owner) = positions.iter().rposition(|&p| p < pos) else {
+                bail!("{flag} must follow the --source it describes");
+            };
+            set(&mut out[owner], value.clone());
+        }
+        Ok(())
+    };
+    attach("source_titles", "--source-title", &r.source_titles, |s, v| s.title = Some(v))?;
+    attach("publishers", "--publisher", &r.publishers, |s, v| s.publisher = Some(v))?;
+    attach("published", "--published", &r.published, |s, v| s.published = Some(v))?;
+    attach("quotes", "--quote", &r.quotes, |s, v| s.quote = Some(v))?;
+    attach("archive_urls", "--archive-url", &r.archive_urls, |s, v| s.archive_url = Some(v))?;
+    Ok(out)
+}
+
+/// Parse each `PROPERTY[@SCOPE]=AS_STATED`.
+fn figures(r: &RecordArgs, subject: Option<&str>) -> Result<Vec<Figure>> {
+    r.figures
+        .iter()
+        .map(|spec| {
+            let Some((lhs, as_stated)) = spec.split_once('=') else {
+                bail!("--figure {spec:?}: write PROPERTY=AS_STATED, e.g. 'training_cost=$5.6M' (or PROPERTY@SCOPE=AS_STATED)");
+            };
+            let (property, scope) = match lhs.split_once('@') {
+                Some((p, s)) => (p.trim(), Some(s.trim())),
+                None => (lhs.trim(), None),
+            };
+            let Some(subject) = subject else {
+                bail!("--figure needs a subject: pass --subject or --figure-subject");
+            };
+            Figure::from_as_stated(subject, property, scope, as_stated.trim())
+                .with_context(|| format!("--figure {spec:?}"))
+        })
+        .collect()
+}
+
+pub fn print_appended(
+    ctx: &Ctx,
+    ledger: &Ledger,
+    done: &Appended,
+    notice: Option<String>,
+) -> Result<Outcome> {
+    let book = ledger.key_book()?;
+    for w in &done.warnings {
+        eprintln!("warning: {w}");
+    }
+    if done.checkpoint.is_none() {
+        if let Some(n) = notice {
+            eprintln!("notice: {n}");
+        }
+    }
+    if ctx.json {
+        print_json(&entry_json(&done.entry, &book));
+    } else {
+        print!("{}", entry_text(&done.entry, &book, ""));
+        if let Some(cp) = &done.checkpoint {
+            println!(
+                "checkpoint {} signed (root {})",
+                cp.checkpoint.size,
+                hex::encode(&cp.checkpoint.root[..4])
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,240 @@
+//! Commands that prove and verify: checkpoint, prove, receipt, verify-receipt, audit.
+
+use super::args::ProveCommand;
+use super::output::{print_json, table};
+use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
+use anyhow::{Context, Result};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use claimledger::{AuditOptions, SignedCheckpoint, VerifyingKey};
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::Path;
+
+fn checkpoint_json(cp: &SignedCheckpoint, log_key: &VerifyingKey) -> serde_json::Value {
+    json!({
+        "origin": cp.checkpoint.origin,
+        "size": cp.checkpoint.size,
+        "root": hex::encode(cp.checkpoint.root),
+        "root_base64": B64.encode(cp.checkpoint.root),
+        "note": cp.note,
+        "log_vkey": log_key.to_string(),
+    })
+}
+
+pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Result<Outcome> {
+    if sign {
+        let mut ledger = ctx.open_as_operator()?;
+        let cp = ledger.sign_checkpoint().context("signing a checkpoint")?;
+        if ctx.json {
+            print_json(&checkpoint_json(&cp, ledger.log_key()));
+        } else {
+            print!("{}", cp.note);
+        }
+        return Ok(Outcome::Ok);
+    }
+    let ledger = ctx.open()?;
+    if list {
+        let all = ledger.checkpoints()?;
+        if ctx.json {
+            print_json(&serde_json::Value::Array(
+                all.iter().map(|c| checkpoint_json(c, ledger.log_key())).collect(),
+            ));
+        } else {
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|c| vec![c.checkpoint.size.to_string(), hex::encode(c.checkpoint.root)])
+                .collect();
+            print!("{}", table(&["size", "root"], &rows));
+        }
+        return Ok(Outcome::Ok);
+    }
+    let cp = ledger.checkpoint(size)?;
+    if ctx.json {
+        print_json(&checkpoint_json(&cp, ledger.log_key()));
+    } else {
+        // Exactly the bytes to publish.
+        print!("{}", cp.note);
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    match cmd {
+        ProveCommand::Inclusion { reference, size } => {
+            let idx = ledger.resolve(&reference)?;
+            let p = ledger.inclusion_proof(idx, size)?;
+            if ctx.json {
+                print_json(&json!({
+                    "index": p.index, "tree_size": p.tree_size,
+                    "leaf_hash": hex::encode(p.leaf_hash), "root": hex::encode(p.root),
+                    "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
+                }));
+            } else {
+                println!("entry {} in tree of size {}", p.index, p.tree_size);
+                println!("leaf hash {}", hex::encode(p.leaf_hash));
+                println!("root      {}", hex::encode(p.root));
+                for (i, h) in p.proof.iter().enumerate() {
+                    println!("proof[{i}]  {}", hex::encode(h));
+                }
+            }
+        }
+        ProveCommand::Consistency { from, to } => {
+            let p = ledger.consistency_proof(from, to)?;
+            if ctx.json {
+                print_json(&json!({
+                    "old_size": p.old_size, "new_size": p.new_size,
+                    "old_root": hex::encode(p.old_root), "new_root": hex::encode(p.new_root),
+                    "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
+                }));
+            } else {
+                println!("tree of size {} extends tree of size {}", p.new_size, p.old_size);
+                println!("old root  {}", hex::encode(p.old_root));
+                println!("new root  {}", hex::encode(p.new_root));
+                for (i, h) in p.proof.iter().enumerate() {
+                    println!("proof[{i}]  {}", hex::encode(h));
+                }
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let idx = ledger.resolve(reference)?;
+    let r = ledger.receipt(idx)?;
+    let text = r.to_pretty();
+    match out {
+        Some(path) => {
+            write_new(path, text.as_bytes())?;
+            if !ctx.json {
+                eprintln!("receipt for entry {idx} written to {}", path.display());
+            } else {
+                print_json(&json!({"index": idx, "path": path}));
+            }
+        }
+        None => print!("{text}"),
+    }
+    Ok(Outcome::Ok)
+}
+
+pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> {
+    let key = vkey_arg(log_key).context("--log-key")?;
+    let bytes = read_input(file)?;
+    match claimledger::verify_receipt(&bytes, &key) {
+        Ok(v) => {
+            let env = v.entry.envelope();
+            let text = match v.entry.payload() {
+                claimledger::Payload::Claim(c) => c.text.clone(),
+                claimledger::Payload::Statement(s) => s.text.clone(),
+                claimledger::Payload::Key(k) => format!("{:?} {}", k.action, k.name),
+            };
+            if ctx.json {
+                print_json(&json!({
+                    "ok": true, "index": v.index, "leaf_hash": hex::encode(env.leaf_hash()),
+                    "kind": env.kind().as_str(), "text": text,
+                    "recorder": env.signer().name(), "signer": env.signer().to_string(),
+                    "recorded_at": env.recorded_at(),
+                    "checkpoint": {"origin": v.checkpoint.origin, "size": v.checkpoint.size,
+                                   "root": hex::encode(v.checkpoint.root)},
+                    "payload": v.entry.payload().to_value(),
+                }));
+            } else {
+                println!("receipt verified");
+                println!("  checkpoint  {} size {} signed by {} ✓", v.checkpoint.origin, v.checkpoint.size, key.key_id());
+                println!("  inclusion   entry {} is in that tree ✓", v.index);
+                println!("  author      signed by {} at {} ✓", env.signer(), env.recorded_at());
+                println!("  payload     hash matches the envelope ✓");
+                println!("  {}: \"{text}\"", env.kind().as_str());
+            }
+            Ok(Outcome::Ok)
+        }
+        Err(e) => {
+            if ctx.json {
+                print_json(&json!({"ok": false, "error": e.to_string()}));
+            } else {
+                println!("receipt FAILED verification: {e}");
+            }
+            Ok(Outcome::VerificationFailed)
+        }
+    }
+}
+
+pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let log_key = log_key.map(vkey_arg).transpose().context("--log-key")?;
+    let against = against
+        .map(|p| std::fs::read(p).with_context(|| format!("reading --against {}", p.display())))
+        .transpose()?;
+    let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("auditing {bar:40} {pos}/{len} entries ({per_sec}, eta {eta})")
+                .expect("static template"),
+        );
+        // Only show when the audit takes longer than a second.
+        b.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        b
+    });
+    let started = std::time::Instant::now();
+    let progress = |done: u64, total: u64| {
+        if let Some(b) = &bar {
+            if started.elapsed().as_secs() >= 1 && b.is_hidden() {
+                b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            b.set_length(total);
+            b.set_position(done);
+        }
+    };
+    let report = ledger.audit_with(AuditOptions {
+        log_key,
+        against,
+        progress: Some(&progress),
+    })?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let finding_json = |f: &claimledger::Finding| json!({"code": f.code, "index": f.index, "message": f.message});
+    if ctx.json {
+        print_json(&json!({
+            "ok": report.ok,
+            "entries": report.entries,
+            "checkpoints": report.checkpoints,
+            "keys": report.keys,
+            "log_vkey": report.log_key.to_string(),
+            "log_key_pinned": report.log_key_pinned,
+            "elapsed_ms": report.elapsed.as_millis() as u64,
+            "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
+            "notices": report.notices.iter().map(finding_json).collect::<Vec<_>>(),
+        }));
+    } else {
+        if !report.log_key_pinned {
+            println!(
+                "note: using the log key recorded in the ledger ({}); pin it with --log-key to detect a swapped key",
+                report.log_key
+            );
+        }
+        for n in &report.notices {
+            println!("notice: {}", n.message);
+        }
+        if report.ok {
+            println!(
+                "audit passed: {} entries, {} checkpoints, {} keys verified in {:.2?}",
+                report.entries, report.checkpoints, report.keys, report.elapsed
+            );
+        } else {
+            println!("audit FAILED: {} findings", report.findings.len());
+            for f in &report.findings {
+                let at = f.index.map(|i| format!(" at {i}")).unwrap_or_default();
+                println!("  [{}{at}] {}", f.code, f.message);
+            }
+        }
+    }
+    Ok(if report.ok {
+        Outcome::Ok
+    } else {
+        Outcome::VerificationFailed
+    })
+}

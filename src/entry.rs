@@ -1,0 +1,948 @@
+//! What is recorded: the signed envelope (the Merkle leaf) and its payload (claim, statement,
+//! key change). See docs/FORMAT.md, which is normative.
+
+use crate::encoding::{self, EncodingError};
+use crate::figure::{Figure, FigureError};
+use crate::keys::{KeyError, KeyId, Signature, SigningKey, VerifyingKey};
+use crate::merkle::{self, Hash};
+use crate::time;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The envelope format this code writes and reads.
+pub const FORMAT_V1: &str = "claimledger/v1";
+/// Largest envelope accepted, in bytes of canonical JSON.
+pub const MAX_ENVELOPE_BYTES: usize = 64 * 1024;
+/// Largest payload accepted, in bytes of canonical JSON.
+pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
+/// Prefix of every signed message. The NUL byte can never occur in a C2SP note, so an entry
+/// signature can never be replayed as a checkpoint signature or the reverse.
+pub const SIGNATURE_CONTEXT: &[u8] = b"claimledger/v1 entry signature\0";
+/// `generator` written by this build.
+pub const GENERATOR: &str = concat!("claimledger/", env!("CARGO_PKG_VERSION"));
+
+/// Why an envelope or payload is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum EntryError {
+    /// Bigger than the format allows.
+    #[error("{what} is {size} bytes; the limit is {max} bytes")]
+    TooLarge {
+        /// "envelope" or "payload"
+        what: &'static str,
+        /// its size
+        size: usize,
+        /// the limit
+        max: usize,
+    },
+    /// Not acceptable JSON, or not canonical where canonical bytes are required.
+    #[error("{what}: {source}")]
+    Encoding {
+        /// "envelope" or "payload"
+        what: &'static str,
+        /// the cause
+        #[source]
+        source: EncodingError,
+    },
+    /// JSON with the wrong shape: unknown field, missing field, wrong type.
+    #[error("{what}: {message}")]
+    Shape {
+        /// "envelope" or "claim payload", …
+        what: &'static str,
+        /// serde's description, e.g. "unknown field `colour`, expected one of …"
+        message: String,
+    },
+    /// A field with a value the format does not allow.
+    #[error("{field}: {reason}")]
+    Field {
+        /// JSON path of the field, e.g. "claimant.name"
+        field: String,
+        /// what is wrong and what is expected
+        reason: String,
+    },
+    /// The envelope's `format` is not one this build reads.
+    #[error("envelope format {0:?} is not supported (this build reads {FORMAT_V1:?}); upgrade claimledger")]
+    UnsupportedFormat(String),
+    /// The signer key text does not parse.
+    #[error("signer: {0}")]
+    Signer(#[source] KeyError),
+    /// The author's signature does not verify.
+    #[error("signature by key {key_id} does not verify")]
+    BadSignature {
+        /// the signer's key ID
+        key_id: KeyId,
+    },
+    /// The payload's SHA-256 differs from the envelope's `payload_sha256`.
+    #[error("payload hash {actual} does not match the envelope's payload_sha256 {expected}")]
+    PayloadHashMismatch {
+        /// from the envelope, hex
+        expected: String,
+        /// of the payload bytes, hex
+        actual: String,
+    },
+    /// A figure is malformed.
+    #[error("figure: {0}")]
+    Figure(#[from] FigureError),
+}
+
+impl EntryError {
+    fn field(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        EntryError::Field {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What an entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Something someone said, recorded verbatim.
+    Claim,
+    /// A stance toward an earlier claim or statement.
+    Statement,
+    /// A grant or revocation of a recorder key, signed by the operator.
+    Key,
+}
+
+impl Kind {
+    /// The name used in JSON and SQL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Claim => "claim",
+            Kind::Statement => "statement",
+            Kind::Key => "key",
+        }
+    }
+}
+
+/// The earlier entry a statement is about: its index and leaf hash, so the reference can't be
+/// bent to another entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Leaf index of the target.
+    pub index: u64,
+    /// Its RFC 6962 leaf hash.
+    pub leaf_hash: Hash,
+}
+
+/// A statement's position toward its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stance {
+    /// Agrees with the target.
+    Supports,
+    /// Disputes the target.
+    Contests,
+    /// Says the target is wrong and gives the right version.
+    Corrects,
+    /// The target's own claimant withdraws it.
+    Retracts,
+    /// Narrows or adds context (scope, assumptions) without disputing it.
+    Qualifies,
+}
+
+impl Stance {
+    /// All stances, in documentation order.
+    pub const ALL: [Stance; 5] = [
+        Stance::Supports,
+        Stance::Contests,
+        Stance::Corrects,
+        Stance::Retracts,
+        Stance::Qualifies,
+    ];
+    /// The name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stance::Supports => "supports",
+            Stance::Contests => "contests",
+            Stance::Corrects => "corrects",
+            Stance::Retracts => "retracts",
+            Stance::Qualifies => "qualifies",
+        }
+    }
+}
+
+impl std::str::FromStr for Stance {
+    type Err = EntryError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Stance::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| {
+                EntryError::field(
+                    "stance",
+                    format!(
+                        "unknown stance {s:?}; use one of supports, contests, corrects, retracts, qualifies"
+                    ),
+                )
+            })
+    }
+}
+
+/// Who a claimant or speaker is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyType {
+    /// A named person.
+    Person,
+    /// A company, agency, newsroom…
+    Organization,
+    /// A named group of people ("US officials").
+    Group,
+    /// An unnamed source.
+    Unnamed,
+}
+
+impl std::str::FromStr for PartyType {
+    type Err = EntryError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "person" => Ok(PartyType::Person),
+            "organization" => Ok(PartyType::Organization),
+            "group" => Ok(PartyType::Group),
+            "unnamed" => Ok(PartyType::Unnamed),
+            _ => Err(EntryError::field(
+                "type",
+                format!("unknown party type {s:?}; use person, organization, group or unnamed"),
+            )),
+        }
+    }
+}
+
+/// A claimant or speaker.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Party {
+    /// Name as it should be shown ("Dario Amodei", "US officials").
+    pub name: String,
+    /// What kind of party.
+    #[serde(rename = "type")]
+    pub party_type: PartyType,
+    /// A URL identifying the same party elsewhere (Wikidata, a profile page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
+}
+
+/// Where a claim or statement was found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The page (http or https).
+    pub url: String,
+    /// Its title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Who published it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// When it was published, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    /// The exact words quoted from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    /// An archived copy (http or https).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive_url: Option<String>,
+    /// SHA-256 of the fetched content, lowercase hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+/// Payload of a `claim` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// The claim, verbatim.
+    pub text: String,
+    /// Who made it.
+    pub claimant: Party,
+    /// When they made it, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed_on: Option<String>,
+    /// Where it was made or reported.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// What it is about ("DeepSeek-V3").
+    #[serde(default)]
+    pub subjects: Vec<String>,
+    /// The quantities it states.
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+}
+
+/// Payload of a `statement` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// Position toward the target.
+    pub stance: Stance,
+    /// What was said, verbatim.
+    pub text: String,
+    /// Who said it.
+    pub speaker: Party,
+    /// When, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_on: Option<String>,
+    /// Where.
+    #[serde(default)]
+    pub sources: Vec<Source>,
+    /// Counter-figures: other values or scopes for figures of the target.
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+}
+
+/// Grant or revoke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyAction {
+    /// The key may record entries from the next index on.
+    Grant,
+    /// The key may record nothing from the next index on.
+    Revoke,
+}
+
+/// Payload of a `key` entry. Only the operator key may sign these.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyChange {
+    /// Grant or revoke.
+    pub action: KeyAction,
+    /// The recorder's verifier key (C2SP vkey text).
+    pub vkey: String,
+    /// The person or service the key belongs to ("Alice Martin").
+    pub name: String,
+    /// Their role ("operator", "editor", "reporter", "fact-checker", …).
+    pub role: String,
+    /// Why (required for a revocation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A typed payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Payload {
+    /// A claim.
+    Claim(Claim),
+    /// A statement about an earlier entry.
+    Statement(Statement),
+    /// A key grant or revocation.
+    Key(KeyChange),
+}
+
+impl From<Claim> for Payload {
+    fn from(c: Claim) -> Self {
+        Payload::Claim(c)
+    }
+}
+impl From<Statement> for Payload {
+    fn from(s: Statement) -> Self {
+        Payload::Statement(s)
+    }
+}
+impl From<KeyChange> for Payload {
+    fn from(k: KeyChange) -> Self {
+        Payload::Key(k)
+    }
+}
+
+impl Payload {
+    /// The entry kind this payload is recorded as.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Payload::Claim(_) => Kind::Claim,
+            Payload::Statement(_) => Kind::Statement,
+            Payload::Key(_) => Kind::Key,
+        }
+    }
+
+    /// The payload as a JSON value (the shape of docs/FORMAT.md).
+    pub fn to_value(&self) -> Value {
+        let v = match self {
+            Payload::Claim(c) => serde_json::to_value(c),
+            Payload::Statement(s) => serde_json::to_value(s),
+            Payload::Key(k) => serde_json::to_value(k),
+        };
+        v.expect("payload types hold only strings, arrays and objects")
+    }
+
+    /// Read a payload of `kind` from JSON a person or tool wrote (any key order, whitespace),
+    /// validating every field. Returns the payload and its canonical bytes.
+    pub fn from_json(kind: Kind, bytes: &[u8]) -> Result<(Payload, Vec<u8>), EntryError> {
+        let value = encoding::parse_strict(bytes).map_err(|source| EntryError::Encoding {
+            what: "payload",
+            source,
+        })?;
+        Self::from_value(kind, value)
+    }
+
+    /// As [`Payload::from_json`], from an already parsed value (which MUST come from
+    /// [`encoding::parse_strict`] or hold no floats).
+    pub fn from_value(kind: Kind, value: Value) -> Result<(Payload, Vec<u8>), EntryError> {
+        let canonical = encoding::to_canonical(&value);
+        if canonical.len() > MAX_PAYLOAD_BYTES {
+            return Err(EntryError::TooLarge {
+                what: "payload",
+                size: canonical.len(),
+                max: MAX_PAYLOAD_BYTES,
+            });
+        }
+        let payload = Self::typed(kind, value)?;
+        payload.validate()?;
+        Ok((payload, canonical))
+    }
+
+    /// Read stored payload bytes, which MUST be canonical.
+    pub fn from_stored(kind: Kind, bytes: &[u8]) -> Result<Payload, EntryError> {
+        if bytes.len() > MAX_PAYLOAD_BYTES {
+            return Err(EntryError::TooLarge {
+                what: "payload",
+                size: bytes.len(),
+                max: MAX_PAYLOAD_BYTES,
+            });
+        }
+        let value = encoding::check_canonical(bytes).map_err(|source| EntryError::Encoding {
+            what: "payload",
+            source,
+        })?;
+        let payload = Self::typed(kind, value)?;
+        payload.validate()?;
+        Ok(payload)
+    }
+
+    fn typed(kind: Kind, value: Value) -> Result<Payload, EntryError> {
+        fn shape<T: serde::de::DeserializeOwned>(
+            what: &'static str,
+            value: Value,
+        ) -> Result<T, EntryError> {
+            serde_json::from_value(value).map_err(|e| EntryError::Shape {
+                what,
+                message: e.to_string(),
+            })
+        }
+        Ok(match kind {
+            Kind::Claim => Payload::Claim(shape("claim payload", value)?),
+            Kind::Statement => Payload::Statement(shape("statement payload", value)?),
+            Kind::Key => Payload::Key(shape("key payload", value)?),
+        })
+    }
+
+    /// Check every field's value (dates, URLs, hashes, figures, key text).
+    pub fn validate(&self) -> Result<(), EntryError> {
+        match self {
+            Payload::Claim(c) => {
+                non_empty("text", &c.text)?;
+                c.claimant.validate("claimant")?;
+                opt_date("claimed_on", &c.claimed_on)?;
+                validate_sources(&c.sources)?;
+                for (i, s) in c.subjects.iter().enumerate() {
+                    non_empty(&format!("subjects[{i}]"), s)?;
+                }
+                validate_figures(&c.figures)
+            }
+            Payload::Statement(s) => {
+                non_empty("text", &s.text)?;
+                s.speaker.validate("speaker")?;
+                opt_date("stated_on", &s.stated_on)?;
+                validate_sources(&s.sources)?;
+                validate_figures(&s.figures)
+            }
+            Payload::Key(k) => {
+                k.vkey
+                    .parse::<VerifyingKey>()
+                    .map_err(|e| EntryError::field("vkey", e.to_string()))?;
+                non_empty("name", &k.name)?;
+                non_empty("role", &k.role)?;
+                if k.action == KeyAction::Revoke && k.reason.as_deref().is_none_or(str::is_empty) {
+                    return Err(EntryError::field(
+                        "reason",
+                        "a revocation needs a reason (--reason)",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Party {
+    fn validate(&self, field: &str) -> Result<(), EntryError> {
+        non_empty(&format!("{field}.name"), &self.name)?;
+        if let Some(u) = &self.same_as {
+            url(&format!("{field}.same_as"), u)?;
+        }
+        Ok(())
+    }
+}
+
+fn non_empty(field: &str, s: &str) -> Result<(), EntryError> {
+    if s.trim().is_empty() {
+        return Err(EntryError::field(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+fn opt_date(field: &str, d: &Option<String>) -> Result<(), EntryError> {
+    match d {
+        Some(d) if !time::is_date(d) => Err(EntryError::field(
+            field,
+            format!("{d:?} is not a date; write YYYY-MM-DD, e.g. 2025-01-27"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn url(field: &str, u: &str) -> Result<(), EntryError> {
+    let rest = u
+        .strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            Ok(())
+        }
+        _ => Err(EntryError::field(
+            field,
+            format!("{u:?} is not an http(s) URL; write e.g. https://example.com/page"),
+        )),
+    }
+}
+
+fn validate_sources(sources: &[Source]) -> Result<(), EntryError> {
+    for (i, s) in sources.iter().enumerate() {
+        url(&format!("sources[{i}].url"), &s.url)?;
+        if let Some(a) = &s.archive_url {
+            url(&format!("sources[{i}].archive_url"), a)?;
+        }
+        opt_date(&format!("sources[{i}].published"), &s.published)?;
+        if let Some(h) = &s.sha256 {
+            if h.len() != 64 || !h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+                return Err(EntryError::field(
+                    format!("sources[{i}].sha256"),
+                    "must be 64 lowercase hex digits (SHA-256 of the fetched content)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn validate_figures(figures: &[Figure]) -> Result<(), EntryError> {
+    for f in figures {
+        f.validate()?;
+    }
+    Ok(())
+}
+
+/// The signed envelope: the bytes that become a Merkle leaf.
+///
+/// Only [`Envelope::parse`] and [`SignedEntry::sign_with`] make one, so `bytes` is always
+/// canonical and every field agrees with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    kind: Kind,
+    recorded_at: String,
+    signer: VerifyingKey,
+    payload_sha256: Hash,
+    target: Option<Target>,
+    generator: String,
+    signature: Signature,
+    message: Vec<u8>,
+    bytes: Vec<u8>,
+}
+
+impl Envelope {
+    /// Parse stored or received envelope bytes: size limit, canonical form, every field.
+    /// Does not check the signature: call [`Envelope::verify_signature`].
+    pub fn parse(bytes: &[u8]) -> Result<Envelope, EntryError> {
+        if bytes.len() > MAX_ENVELOPE_BYTES {
+            return Err(EntryError::TooLarge {
+                what: "envelope",
+                size: bytes.len(),
+                max: MAX_ENVELOPE_BYTES,
+            });
+        }
+        let value = encoding::check_canonical(bytes).map_err(|source| EntryError::Encoding {
+            what: "envelope",
+            source,
+        })?;
+        let Value::Object(mut map) = value else {
+            return Err(EntryError::Shape {
+                what: "envelope",
+                message: "must be a JSON object".into(),
+            });
+        };
+        let signature = match map.remove("signature") {
+            Some(Value::String(s)) => decode_signature(&s)?,
+            _ => return Err(EntryError::field("signature", "missing or not a string")),
+        };
+        let message = signed_message(&map);
+        let raw: RawEnvelope =
+            serde_json::from_value(Value::Object(map)).map_err(|e| EntryError::Shape {
+                what: "envelope",
+                message: e.to_string(),
+            })?;
+        let env = raw.into_envelope(signature, message, bytes.to_vec())?;
+        Ok(env)
+    }
+
+    /// Check the author's Ed25519 signature (verify_strict) over [`Envelope::signed_message`].
+    pub fn verify_signature(&self) -> Result<(), EntryError> {
+        if self.signer.verify(&self.message, &self.signature) {
+            Ok(())
+        } else {
+            Err(EntryError::BadSignature {
+                key_id: self.signer.key_id(),
+            })
+        }
+    }
+
+    /// The entry kind.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+    /// When the signer says it was recorded (self-asserted), `YYYY-MM-DDTHH:MM:SSZ`.
+    pub fn recorded_at(&self) -> &str {
+        &self.recorded_at
+    }
+    /// The signer's key.
+    pub fn signer(&self) -> &VerifyingKey {
+        &self.signer
+    }
+    /// SHA-256 of the canonical payload bytes.
+    pub fn payload_sha256(&self) -> &Hash {
+        &self.payload_sha256
+    }
+    /// The entry a statement is about.
+    pub fn target(&self) -> Option<Target> {
+        self.target
+    }
+    /// The tool that made it, e.g. `claimledger/0.1.0`.
+    pub fn generator(&self) -> &str {
+        &self.generator
+    }
+    /// The author's signature.
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    /// The exact bytes the author signed: [`SIGNATURE_CONTEXT`] ‖ canonical envelope without
+    /// its `signature` member.
+    pub fn signed_message(&self) -> &[u8] {
+        &self.message
+    }
+    /// The canonical envelope bytes (the Merkle leaf data).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+    /// RFC 6962 leaf hash of the envelope bytes.
+    pub fn leaf_hash(&self) -> Hash {
+        merkle::leaf_hash(&self.bytes)
+    }
+}
+
+fn signed_message(without_signature: &Map<String, Value>) -> Vec<u8> {
+    let body = encoding::to_canonical(&Value::Object(without_signature.clone()));
+    let mut msg = Vec::with_capacity(SIGNATURE_CONTEXT.len() + body.len());
+    msg.extend_from_slice(SIGNATURE_CONTEXT);
+    msg.extend_from_slice(&body);
+    msg
+}
+
+fn decode_signature(s: &str) -> Result<Signature, EntryError> {
+    let bytes = decode_b64_exact(s)
+        .ok_or_else(|| EntryError::field("signature", "not canonical standard base64"))?;
+    let arr: [u8; 64] = bytes
+        .try_into()
+        .map_err(|_| EntryError::field("signature", "must be 64 bytes"))?;
+    Ok(Signature::from_bytes(&arr))
+}
+
+/// Standard padded base64 that re-encodes to exactly the same text (no stray bits).
+pub(crate) fn decode_b64_exact(s: &str) -> Option<Vec<u8>> {
+    let bytes = B64.decode(s).ok()?;
+    (B64.encode(&bytes) == s).then_some(bytes)
+}
+
+/// Lowercase hex of exactly 32 bytes.
+pub(crate) fn decode_hash_hex(s: &str) -> Option<Hash> {
+    if s.len() != 64 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(s, &mut out).ok()?;
+    Some(out)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnvelope {
+    format: String,
+    kind: Kind,
+    recorded_at: String,
+    signer: String,
+    payload_sha256: String,
+    target: Option<RawTarget>,
+    generator: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTarget {
+    index: u64,
+    leaf_hash: String,
+}
+
+impl RawEnvelope {
+    fn into_envelope(
+        self,
+        signature: Signature,
+        message: Vec<u8>,
+        bytes: Vec<u8>,
+    ) -> Result<Envelope, EntryError> {
+        if self.format != FORMAT_V1 {
+            return Err(EntryError::UnsupportedFormat(self.format));
+        }
+        if !time::is_timestamp(&self.recorded_at) {
+            return Err(EntryError::field(
+                "recorded_at",
+                "must be an RFC 3339 UTC time YYYY-MM-DDTHH:MM:SSZ",
+            ));
+        }
+        let signer: VerifyingKey = self.signer.parse().map_err(EntryError::Signer)?;
+        let payload_sha256 = decode_hash_hex(&self.payload_sha256)
+            .ok_or_else(|| EntryError::field("payload_sha256", "must be 64 lowercase hex digits"))?;
+        let target = match self.target {
+            None => None,
+            Some(t) => Some(Target {
+                index: t.index,
+                leaf_hash: decode_hash_hex(&t.leaf_hash).ok_or_else(|| {
+                    EntryError::field("target.leaf_hash", "must be 64 lowercase hex digits")
+                })?,
+            }),
+        };
+        match (self.kind, target.is_some()) {
+            (Kind::Statement, false) => {
+                return Err(EntryError::field("target", "a statement needs a target"));
+            }
+            (Kind::Claim | Kind::Key, true) => {
+                return Err(EntryError::field(
+                    "target",
+                    "only statements have a target; use null",
+                ));
+            }
+            _ => {}
+        }
+        if self.generator.is_empty() || self.generator.len() > 128 {
+            return Err(EntryError::field("generator", "must be 1 to 128 bytes"));
+        }
+        Ok(Envelope {
+            kind: self.kind,
+            recorded_at: self.recorded_at,
+            signer,
+            payload_sha256,
+            target,
+            generator: self.generator,
+            signature,
+            message,
+            bytes,
+        })
+    }
+}
+
+/// Optional settings for [`SignedEntry::sign_with`].
+#[derive(Clone, Debug, Default)]
+pub struct SignOptions {
+    /// Recorded-at time (`YYYY-MM-DDTHH:MM:SSZ`); default now.
+    pub recorded_at: Option<String>,
+    /// Generator string; default `claimledger/<version>`.
+    pub generator: Option<String>,
+}
+
+/// An envelope with its payload, signed and self-consistent but not (yet) in a ledger.
+///
+/// This is what a reporter's machine makes offline and what an `import` line holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedEntry {
+    envelope: Envelope,
+    payload: Payload,
+    payload_bytes: Vec<u8>,
+}
+
+impl SignedEntry {
+    /// Sign a payload now, with this build's generator string.
+    pub fn sign(
+        payload: impl Into<Payload>,
+        target: Option<Target>,
+        key: &SigningKey,
+    ) -> Result<SignedEntry, EntryError> {
+        Self::sign_with(payload, target, key, SignOptions::default())
+    }
+
+    /// Sign a payload with explicit options.
+    pub fn sign_with(
+        payload: impl Into<Payload>,
+        target: Option<Target>,
+        key: &SigningKey,
+        opts: SignOptions,
+    ) -> Result<SignedEntry, EntryError> {
+        let payload = payload.into();
+        let (payload, payload_bytes) = Payload::from_value(payload.kind(), payload.to_value())?;
+        let recorded_at = opts.recorded_at.unwrap_or_else(time::now_rfc3339);
+        let generator = opts.generator.unwrap_or_else(|| GENERATOR.to_string());
+        let raw_target = target.map(|t| RawTarget {
+            index: t.index,
+            leaf_hash: hex::encode(t.leaf_hash),
+        });
+        let mut map = Map::new();
+        map.insert("format".into(), FORMAT_V1.into());
+        map.insert("kind".into(), payload.kind().as_str().into());
+        map.insert("recorded_at".into(), recorded_at.into());
+        map.insert("signer".into(), key.verifying_key().to_string().into());
+        map.insert(
+            "payload_sha256".into(),
+            hex::encode(sha256(&payload_bytes)).into(),
+        );
+        map.insert(
+            "target".into(),
+            serde_json::to_value(raw_target).expect("a target is an integer and a string"),
+        );
+        map.insert("generator".into(), generator.into());
+        let signature = key.sign(&signed_message(&map));
+        map.insert(
+            "signature".into(),
+            B64.encode(signature.to_bytes()).into(),
+        );
+        let bytes = encoding::to_canonical(&Value::Object(map));
+        let envelope = Envelope::parse(&bytes)?;
+        envelope.verify_signature()?;
+        Ok(SignedEntry {
+            envelope,
+            payload,
+            payload_bytes,
+        })
+    }
+
+    /// Rebuild from an envelope and its payload as received (an import line, a receipt, a
+    /// stored row): checks canonical form, the author signature, the payload hash and the
+    /// payload's fields. `payload` MAY be in any key order; its canonical form is hashed.
+    pub fn from_parts(envelope_bytes: &[u8], payload: Value) -> Result<SignedEntry, EntryError> {
+        let envelope = Envelope::parse(envelope_bytes)?;
+        let (payload, payload_bytes) = Payload::from_value(envelope.kind(), payload)?;
+        Self::bind(envelope, payload, payload_bytes)
+    }
+
+    /// As [`SignedEntry::from_parts`] for stored payload bytes, which MUST be canonical.
+    pub fn from_stored(envelope_bytes: &[u8], payload_bytes: &[u8]) -> Result<SignedEntry, EntryError> {
+        let envelope = Envelope::parse(envelope_bytes)?;
+        let payload = Payload::from_stored(envelope.kind(), payload_bytes)?;
+        Self::bind(envelope, payload, payload_bytes.to_vec())
+    }
+
+    fn bind(
+        envelope: Envelope,
+        payload: Payload,
+        payload_bytes: Vec<u8>,
+    ) -> Result<SignedEntry, EntryError> {
+        let actual = sha256(&payload_bytes);
+        if &actual != envelope.payload_sha256() {
+            return Err(EntryError::PayloadHashMismatch {
+                expected: hex::encode(envelope.payload_sha256()),
+                actual: hex::encode(actual),
+            });
+        }
+        envelope.verify_signature()?;
+        Ok(SignedEntry {
+            envelope,
+            payload,
+            payload_bytes,
+        })
+    }
+
+    /// The envelope.
+    pub fn envelope(&self) -> &Envelope {
+        &self.envelope
+    }
+    /// The typed payload.
+    pub fn payload(&self) -> &Payload {
+        &self.payload
+    }
+    /// The canonical payload bytes.
+    pub fn payload_bytes(&self) -> &[u8] {
+        &self.payload_bytes
+    }
+    /// The import/export line: `{"envelope_base64": …, "payload": {…}}`.
+    pub fn to_line(&self) -> Value {
+        serde_json::json!({
+            "envelope_base64": B64.encode(self.envelope.as_bytes()),
+            "payload": self.payload.to_value(),
+        })
+    }
+    /// Read an import line (see [`SignedEntry::to_line`]).
+    pub fn from_line(line: &[u8]) -> Result<SignedEntry, EntryError> {
+        let value = encoding::parse_strict(line).map_err(|source| EntryError::Encoding {
+            what: "line",
+            source,
+        })?;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Line {
+            envelope_base64: String,
+            payload: Value,
+        }
+        let l: Line = serde_json::from_value(value).map_err(|e| EntryError::Shape {
+            what: "line",
+            message: e.to_string(),
+        })?;
+        let env = decode_b64_exact(&l.envelope_base64)
+            .ok_or_else(|| EntryError::field("envelope_base64", "not canonical standard base64"))?;
+        Self::from_parts(&env, l.payload)
+    }
+}
+
+/// SHA-256 of some bytes.
+pub fn sha256(bytes: &[u8]) -> Hash {
+    Sha256::digest(bytes).into()
+}
+
+/// An entry in a ledger: a [`SignedEntry`] at a leaf index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    index: u64,
+    signed: SignedEntry,
+}
+
+impl Entry {
+    pub(crate) fn new(index: u64, signed: SignedEntry) -> Entry {
+        Entry { index, signed }
+    }
+    /// Leaf index (0-based).
+    pub fn index(&self) -> u64 {
+        self.index
+    }
+    /// RFC 6962 leaf hash.
+    pub fn leaf_hash(&self) -> Hash {
+        self.signed.envelope.leaf_hash()
+    }
+    /// The signed envelope.
+    pub fn envelope(&self) -> &Envelope {
+        &self.signed.envelope
+    }
+    /// The typed payload.
+    pub fn payload(&self) -> &Payload {
+        &self.signed.payload
+    }
+    /// The signed entry (envelope + payload).
+    pub fn signed(&self) -> &SignedEntry {
+        &self.signed
+    }
+    /// This entry as a [`Target`] for a statement about it.
+    pub fn as_target(&self) -> Target {
+        Target {
+            index: self.index,
+            leaf_hash: self.leaf_hash(),
+        }
+    }
+}

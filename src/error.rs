@@ -1,0 +1,174 @@
+//! Errors of the ledger facade. Each message says what is wrong and, where there is one, what to
+//! do next. Every error here means nothing was changed.
+
+use crate::checkpoint::CheckpointError;
+use crate::entry::EntryError;
+use crate::keyfile::KeyFileError;
+use crate::keys::{KeyError, KeyId};
+use crate::merkle::ProofError;
+use crate::note::NoteError;
+use std::path::PathBuf;
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything the ledger can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `create` found a file already there. Nothing was changed.
+    #[error("{} already exists; claimledger never overwrites a ledger (choose another path)", path.display())]
+    AlreadyExists {
+        /// the path
+        path: PathBuf,
+    },
+    /// `open` found no file. `open` never creates one.
+    #[error("no ledger at {}; create one with 'claimledger init --origin NAME'", path.display())]
+    NotFound {
+        /// the path
+        path: PathBuf,
+    },
+    /// The file is not a claimledger ledger (another SQLite file, or not SQLite at all).
+    #[error("{} is not a claimledger ledger{}", path.display(), detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    NotALedger {
+        /// the path
+        path: PathBuf,
+        /// what was found instead
+        detail: Option<String>,
+    },
+    /// Written by a newer claimledger; upgrade the tool. Nothing was changed.
+    #[error("{} has schema version {found}; this claimledger reads up to {supported}: upgrade claimledger", path.display())]
+    SchemaTooNew {
+        /// the path
+        path: PathBuf,
+        /// version in the file
+        found: i64,
+        /// newest this build reads
+        supported: i64,
+    },
+    /// SQLite failed (I/O error, disk full, read-only file, corruption).
+    #[error("storage: {0}")]
+    Storage(#[from] rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// the path
+        path: PathBuf,
+        /// the cause
+        #[source]
+        source: std::io::Error,
+    },
+    /// The entry or payload is malformed or its signature does not verify.
+    #[error(transparent)]
+    Entry(#[from] EntryError),
+    /// Key text does not parse.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// A key file could not be used.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
+    /// A proof request or proof is invalid.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    /// A signed note is malformed or does not verify.
+    #[error(transparent)]
+    Note(#[from] NoteError),
+    /// A checkpoint is malformed or does not verify.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// The signer has no grant in force.
+    #[error("key {key_id} ({vkey}) is not granted in this ledger; ask the operator to run 'claimledger key grant {vkey} --name NAME --role ROLE'")]
+    NotGranted {
+        /// signer key ID
+        key_id: KeyId,
+        /// signer vkey text
+        vkey: String,
+    },
+    /// The signer's key was revoked.
+    #[error("key {key_id} ({name}) was revoked at entry {revoked_at}: {reason}; it can record nothing more")]
+    Revoked {
+        /// signer key ID
+        key_id: KeyId,
+        /// the granted name
+        name: String,
+        /// index of the revocation
+        revoked_at: u64,
+        /// its reason
+        reason: String,
+    },
+    /// A key entry signed by a key other than the ledger's operator key.
+    #[error("key grants and revocations must be signed by the ledger's operator key {operator}; key {key_id} is not it")]
+    NotOperator {
+        /// signer key ID
+        key_id: KeyId,
+        /// the operator's vkey
+        operator: String,
+    },
+    /// A key operation that makes no sense (revoking an ungranted key, revoking the operator).
+    #[error("{0}")]
+    KeyRule(String),
+    /// The operator key given is not this ledger's.
+    #[error("operator key {given} is not this ledger's log key {expected}")]
+    WrongOperatorKey {
+        /// the ledger's log vkey
+        expected: String,
+        /// the one given
+        given: String,
+    },
+    /// A statement's target does not exist (yet).
+    #[error("entry {index} does not exist (the ledger has {size} entries); check the reference")]
+    TargetNotFound {
+        /// the target index
+        index: u64,
+        /// ledger size
+        size: u64,
+    },
+    /// A statement's target leaf hash does not match the entry at that index.
+    #[error("entry {index} has leaf hash {actual}, not {expected}: the statement was signed against another ledger or a forged reference")]
+    TargetHashMismatch {
+        /// the target index
+        index: u64,
+        /// leaf hash named by the statement
+        expected: String,
+        /// leaf hash in this ledger
+        actual: String,
+    },
+    /// A statement about a key entry.
+    #[error("entry {index} is a key entry; statements are about claims or statements")]
+    TargetIsKey {
+        /// the target index
+        index: u64,
+    },
+    /// A reference (`12`, `#12`, hash prefix) names nothing.
+    #[error("no entry matches {reference:?}; use an index (12 or #12) or 8+ hex digits of a leaf hash ('claimledger log' lists them)")]
+    NoSuchEntry {
+        /// what was given
+        reference: String,
+    },
+    /// A hash-prefix reference names several entries.
+    #[error("{reference:?} matches {count} entries; give more hex digits")]
+    AmbiguousRef {
+        /// what was given
+        reference: String,
+        /// how many matched
+        count: usize,
+    },
+    /// A reference that is neither an index nor 8+ hex digits.
+    #[error("{reference:?} is not an entry reference; use 12, #12 or 8+ hex digits of a leaf hash")]
+    BadRef {
+        /// what was given
+        reference: String,
+    },
+    /// A tree size beyond the ledger's, or with no stored checkpoint.
+    #[error("{0}")]
+    Size(String),
+    /// No operator key is loaded, so no checkpoint can be signed.
+    #[error("no operator key loaded; run this where the operator key at {} is readable, or pass --operator-key", path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "(unrecorded)".into()))]
+    NoOperatorKey {
+        /// where init recorded the key
+        path: Option<PathBuf>,
+    },
+    /// The stored data contradicts itself; run `claimledger audit` for details.
+    #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]
+    Corrupt(String),
+}

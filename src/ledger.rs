@@ -1,0 +1,825 @@
+//! The ledger facade: create, open, append, read, prove. Everything a newsroom tool calls.
+
+use crate::checkpoint::{Checkpoint, open_checkpoint};
+use crate::entry::{
+    Entry, Kind, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
+};
+use crate::entry::{KeyAction, KeyChange};
+use crate::error::{Error, Result};
+use crate::figure::Figure;
+use crate::keybook::{KeyBook, KeyRecord};
+use crate::keys::{SigningKey, VerifyingKey};
+use crate::merkle::{self, Hash};
+use crate::receipt::{Receipt, TlogProof};
+use crate::store::{self, Nodes, Row, Store};
+use crate::time;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Options for [`Ledger::create_with`].
+#[derive(Clone, Debug, Default)]
+pub struct CreateOptions {
+    /// Where the operator key file lives, recorded so later appends can sign checkpoints.
+    pub operator_key_path: Option<PathBuf>,
+    /// Recorded-at time of the operator's self-grant (default now).
+    pub recorded_at: Option<String>,
+}
+
+/// A signed checkpoint as stored: the parsed body and the exact note text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    /// Origin, size, root.
+    pub checkpoint: Checkpoint,
+    /// The C2SP signed note, byte for byte as published.
+    pub note: String,
+}
+
+/// What an append did.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    /// The entry as written.
+    pub entry: Entry,
+    /// Things worth telling the user that do not stop the append (e.g. a retraction by someone
+    /// other than the claimant: the ledger records what was said).
+    pub warnings: Vec<String>,
+    /// The checkpoint signed after the append, when the operator key was loaded.
+    pub checkpoint: Option<SignedCheckpoint>,
+}
+
+/// An RFC 9162 inclusion proof with what it proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InclusionProof {
+    /// Leaf index.
+    pub index: u64,
+    /// Tree size the proof is for.
+    pub tree_size: u64,
+    /// The leaf hash.
+    pub leaf_hash: Hash,
+    /// Root at `tree_size`.
+    pub root: Hash,
+    /// Proof hashes, lowest level first (RFC 9162 order).
+    pub proof: Vec<Hash>,
+}
+
+/// An RFC 9162 consistency proof with what it proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsistencyProof {
+    /// Earlier size.
+    pub old_size: u64,
+    /// Later size.
+    pub new_size: u64,
+    /// Root at `old_size`.
+    pub old_root: Hash,
+    /// Root at `new_size`.
+    pub new_root: Hash,
+    /// Proof hashes (RFC 9162 order).
+    pub proof: Vec<Hash>,
+}
+
+/// A claim with every statement about it, or about those statements, in ledger order.
+#[derive(Clone, Debug)]
+pub struct History {
+    /// The claim (or the entry history was asked for).
+    pub claim: Entry,
+    /// Statements, in index order.
+    pub statements: Vec<Entry>,
+}
+
+/// One stated value of a figure, with who stated it.
+#[derive(Clone, Debug)]
+pub struct FigureStatement {
+    /// The figure.
+    pub figure: Figure,
+    /// Entry index.
+    pub index: u64,
+    /// Claimant or speaker.
+    pub speaker: String,
+    /// `claims` for a claim, else the statement's stance.
+    pub stance: String,
+}
+
+/// An append-only, signed ledger of claims in one SQLite file.
+///
+/// `Ledger` is `Send`: move it to another thread, or open one `Ledger` per thread on the same
+/// file (SQLite serializes writers; appends wait for each other and never fork the log).
+pub struct Ledger {
+    store: Store,
+    origin: String,
+    log_key: VerifyingKey,
+    operator: Option<SigningKey>,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger")
+            .field("path", &self.store.path)
+            .field("origin", &self.origin)
+            .field("log_key", &self.log_key)
+            .field("operator_loaded", &self.operator.is_some())
+            .finish()
+    }
+}
+
+impl Ledger {
+    /// Create a ledger at `path` whose checkpoints `operator` signs; `origin` is the key's name.
+    ///
+    /// MUST NOT overwrite: an existing path gives [`Error::AlreadyExists`] and is left alone.
+    /// Entry 0 is the operator's grant of its own key; checkpoint 1 covers it.
+    pub fn create(path: impl AsRef<Path>, operator: &SigningKey) -> Result<Ledger> {
+        Self::create_with(path, operator, CreateOptions::default())
+    }
+
+    /// [`Ledger::create`] with options.
+    pub fn create_with(
+        path: impl AsRef<Path>,
+        operator: &SigningKey,
+        opts: CreateOptions,
+    ) -> Result<Ledger> {
+        let path = path.as_ref();
+        let origin = operator.name().to_string();
+        // Validate before touching the disk, so a bad origin leaves no file behind.
+        Checkpoint::new(&origin, 0, merkle::EMPTY_ROOT)?;
+        let log_key = operator.verifying_key();
+        let grant = KeyChange {
+            action: KeyAction::Grant,
+            vkey: log_key.to_string(),
+            name: origin.clone(),
+            role: "operator".into(),
+            reason: None,
+        };
+        let signed = SignedEntry::sign_with(
+            grant,
+            None,
+            operator,
+            SignOptions {
+                recorded_at: opts.recorded_at.clone(),
+                ..Default::default()
+            },
+        )?;
+        let store = Store::create(path)?;
+        let mut ledger = Ledger {
+            store,
+            origin: origin.clone(),
+            log_key: log_key.clone(),
+            operator: Some(operator.clone()),
+        };
+        let result = (|| {
+            {
+                let tx = ledger.store.begin_write()?;
+                store::set_meta(&tx, "origin", &origin)?;
+                store::set_meta(&tx, "log_vkey", &log_key.to_string())?;
+                store::set_meta(&tx, "created_at", &time::now_rfc3339())?;
+                if let Some(p) = &opts.operator_key_path {
+                    store::set_meta(&tx, "operator_key_path", &p.to_string_lossy())?;
+                }
+                tx.commit()?;
+            }
+            ledger.append_signed(signed)
+        })();
+        if let Err(e) = result {
+            drop(ledger);
+            let _ = std::fs::remove_file(path);
+            return Err(e);
+        }
+        Ok(ledger)
+    }
+
+    /// Open an existing ledger. MUST NOT create a file; refuses non-ledgers and newer schemas.
+    /// No operator key is loaded: see [`Ledger::load_operator_key`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
+        let path = path.as_ref();
+        let store = Store::open(path)?;
+        let missing = |what: &str| Error::NotALedger {
+            path: path.to_path_buf(),
+            detail: Some(format!("no {what} recorded")),
+        };
+        let origin = store::meta(&store.conn, "origin")?.ok_or_else(|| missing("origin"))?;
+        let log_key: VerifyingKey = store::meta(&store.conn, "log_vkey")?
+            .ok_or_else(|| missing("log key"))?
+            .parse()?;
+        Ok(Ledger {
+            store,
+            origin,
+            log_key,
+            operator: None,
+        })
+    }
+
+    /// Use `key` to sign checkpoints from now on. It MUST be this ledger's log key.
+    pub fn load_operator_key(&mut self, key: SigningKey) -> Result<()> {
+        let given = key.verifying_key();
+        if given != self.log_key {
+            return Err(Error::WrongOperatorKey {
+                expected: self.log_key.to_string(),
+                given: given.to_string(),
+            });
+        }
+        self.operator = Some(key);
+        Ok(())
+    }
+
+    /// Is an operator key loaded (so appends sign checkpoints)?
+    pub fn has_operator_key(&self) -> bool {
+        self.operator.is_some()
+    }
+
+    /// Where `init` recorded the operator key file, if it did.
+    pub fn operator_key_path(&self) -> Result<Option<PathBuf>> {
+        Ok(store::meta(&self.store.conn, "operator_key_path")?.map(PathBuf::from))
+    }
+
+    /// The ledger's name: checkpoint origin and log key name.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The log (operator) verifier key that signs checkpoints and key entries.
+    pub fn log_key(&self) -> &VerifyingKey {
+        &self.log_key
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.store.path
+    }
+
+    /// Number of entries.
+    pub fn size(&self) -> Result<u64> {
+        store::size(&self.store.conn)
+    }
+
+    // ---- appending -------------------------------------------------------------------------
+
+    /// Sign `payload` with `key` now and append it. For a statement use
+    /// [`Ledger::append_statement`], which names its target.
+    pub fn append(&mut self, payload: impl Into<Payload>, key: &SigningKey) -> Result<Appended> {
+        self.append_with(payload, None, key, SignOptions::default())
+    }
+
+    /// Sign a statement about entry `target` with `key` now and append it.
+    pub fn append_statement(
+        &mut self,
+        target: u64,
+        statement: Statement,
+        key: &SigningKey,
+    ) -> Result<Appended> {
+        self.append_with(statement, Some(target), key, SignOptions::default())
+    }
+
+    /// Sign and append with explicit target and options.
+    pub fn append_with(
+        &mut self,
+        payload: impl Into<Payload>,
+        target: Option<u64>,
+        key: &SigningKey,
+        opts: SignOptions,
+    ) -> Result<Appended> {
+        let target = match target {
+            None => None,
+            Some(index) => Some(self.entry(index).map_err(|e| match e {
+                Error::NoSuchEntry { .. } => Error::TargetNotFound {
+                    index,
+                    size: self.size().unwrap_or(0),
+                },
+                e => e,
+            })?.as_target()),
+        };
+        let signed = SignedEntry::sign_with(payload, target, key, opts)?;
+        self.append_signed(signed)
+    }
+
+    /// Grant `vkey` the right to record, signed with the loaded operator key.
+    pub fn grant(&mut self, vkey: &VerifyingKey, name: &str, role: &str) -> Result<Appended> {
+        self.key_change(KeyChange {
+            action: KeyAction::Grant,
+            vkey: vkey.to_string(),
+            name: name.to_string(),
+            role: role.to_string(),
+            reason: None,
+        })
+    }
+
+    /// Revoke `vkey`, signed with the loaded operator key.
+    pub fn revoke(&mut self, vkey: &VerifyingKey, reason: &str) -> Result<Appended> {
+        let book = self.key_book()?;
+        let rec = book.get(vkey).ok_or_else(|| {
+            Error::KeyRule(format!(
+                "key {} was never granted here; nothing to revoke",
+                vkey.key_id()
+            ))
+        })?;
+        self.key_change(KeyChange {
+            action: KeyAction::Revoke,
+            vkey: vkey.to_string(),
+            name: rec.name.clone(),
+            role: rec.role.clone(),
+            reason: Some(reason.to_string()),
+        })
+    }
+
+    fn key_change(&mut self, change: KeyChange) -> Result<Appended> {
+        let operator = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
+            path: self.operator_key_path().ok().flatten(),
+        })?;
+        self.append(change, &operator)
+    }
+
+    /// Append an entry signed elsewhere (a reporter's laptop, an import line, an HTTP POST).
+    ///
+    /// Checks, in one write transaction: signature, signer granted and not revoked, key entries
+    /// signed by the operator, statement target exists with the named leaf hash. Then stores
+    /// the entry and its tree nodes and, when the operator key is loaded, signs a checkpoint.
+    /// Returns only after a durable commit; on error nothing was written.
+    pub fn append_signed(&mut self, signed: SignedEntry) -> Result<Appended> {
+        let mut out = self.append_batch(vec![signed])?;
+        Ok(out.pop().expect("a batch of one yields one result"))
+    }
+
+    /// Append several signed entries in one transaction: all or nothing. One checkpoint is
+    /// signed after the batch (when the operator key is loaded).
+    pub fn append_batch(&mut self, batch: Vec<SignedEntry>) -> Result<Vec<Appended>> {
+        let operator = self.operator.clone();
+        let origin = self.origin.clone();
+        let log_key = self.log_key.clone();
+        let tx = self.store.begin_write()?;
+        let start = store::size(&tx)?;
+        // Read under the write lock: another process may have appended key entries.
+        let mut book = key_book_from(&tx, &log_key)?;
+        let mut frontier = store::frontier(&tx, start)?;
+        let mut results = Vec::with_capacity(batch.len());
+        for signed in batch {
+            let index = frontier.size();
+            let warnings = check_rules(&tx, &mut book, index, &signed)?;
+            let env = signed.envelope();
+            let leaf = env.leaf_hash();
+            store::insert_entry(
+                &tx,
+                &Row {
+                    idx: index,
+                    leaf_hash: leaf.to_vec(),
+                    kind: env.kind().as_str().to_string(),
+                    target_idx: env.target().map(|t| t.index),
+                    envelope: env.as_bytes().to_vec(),
+                    payload: signed.payload_bytes().to_vec(),
+                },
+            )?;
+            let mut err = None;
+            frontier.push(leaf, |level, idx, hash| {
+                if err.is_none() {
+                    err = store::insert_node(&tx, level, idx, hash).err();
+                }
+            });
+            if let Some(e) = err {
+                return Err(e);
+            }
+            results.push(Appended {
+                entry: Entry::new(index, signed),
+                warnings,
+                checkpoint: None,
+            });
+        }
+        let checkpoint = match &operator {
+            Some(key) => Some(sign_checkpoint_in(&tx, &origin, key, frontier.size(), frontier.root())?),
+            None => None,
+        };
+        tx.commit()?;
+        if let Some(last) = results.last_mut() {
+            last.checkpoint = checkpoint;
+        }
+        Ok(results)
+    }
+
+    /// Sign a checkpoint for the whole tree with the loaded operator key (for entries appended
+    /// where the operator key was not readable). Returns the existing one if already signed.
+    pub fn sign_checkpoint(&mut self) -> Result<SignedCheckpoint> {
+        let key = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
+            path: self.operator_key_path().ok().flatten(),
+        })?;
+        let origin = self.origin.clone();
+        let tx = self.store.begin_write()?;
+        let size = store::size(&tx)?;
+        let root = merkle::root_at(&Nodes(&tx), size)?;
+        let cp = sign_checkpoint_in(&tx, &origin, &key, size, root)?;
+        tx.commit()?;
+        Ok(cp)
+    }
+
+    // ---- reading ---------------------------------------------------------------------------
+
+    /// The key state at the head of the ledger.
+    pub fn key_book(&self) -> Result<KeyBook> {
+        key_book_from(&self.store.conn, &self.log_key)
+    }
+
+    /// Every key ever granted, with its standing.
+    pub fn keys(&self) -> Result<Vec<KeyRecord>> {
+        Ok(self.key_book()?.records().cloned().collect())
+    }
+
+    /// The entry at `index`, re-verified from its stored bytes.
+    pub fn entry(&self, index: u64) -> Result<Entry> {
+        let row = store::row(&self.store.conn, index)?.ok_or_else(|| Error::NoSuchEntry {
+            reference: index.to_string(),
+        })?;
+        entry_from_row(row)
+    }
+
+    /// Resolve `12`, `#12` or a leaf-hash hex prefix of 8 to 64 digits to an index.
+    pub fn resolve(&self, reference: &str) -> Result<u64> {
+        let r = reference.trim();
+        let digits = r.strip_prefix('#').unwrap_or(r);
+        let is_hex = digits.len() >= 8
+            && digits.len() <= 64
+            && digits.bytes().all(|b| b.is_ascii_hexdigit());
+        let size = self.size()?;
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (r.starts_with('#') || !is_hex) {
+            let index: u64 = digits.parse().map_err(|_| Error::NoSuchEntry {
+                reference: reference.into(),
+            })?;
+            if index >= size {
+                return Err(Error::NoSuchEntry {
+                    reference: reference.into(),
+                });
+            }
+            return Ok(index);
+        }
+        if !is_hex || r.starts_with('#') {
+            return Err(Error::BadRef {
+                reference: reference.into(),
+            });
+        }
+        let lower = digits.to_ascii_lowercase();
+        let lo = hex_bound(&lower, b'0');
+        let hi = hex_bound(&lower, b'f');
+        let found = store::find_by_hash_prefix(&self.store.conn, &lo, &hi)?;
+        match found.as_slice() {
+            [] => Err(Error::NoSuchEntry {
+                reference: reference.into(),
+            }),
+            [one] => Ok(*one),
+            _ => Err(Error::AmbiguousRef {
+                reference: reference.into(),
+                count: found.len(),
+            }),
+        }
+    }
+
+    /// Entries from `from`, at most `limit`.
+    pub fn log(&self, from: u64, limit: u64) -> Result<Vec<Entry>> {
+        store::rows(&self.store.conn, from, limit)?
+            .into_iter()
+            .map(entry_from_row)
+            .collect()
+    }
+
+    /// Claims and statements whose payload contains `text` (ASCII case-insensitive).
+    pub fn search(&self, text: &str, limit: u64) -> Result<Vec<Entry>> {
+        store::search(&self.store.conn, text, limit)?
+            .into_iter()
+            .map(entry_from_row)
+            .collect()
+    }
+
+    /// The entry at `index` and every statement about it or about those statements.
+    pub fn history(&self, index: u64) -> Result<History> {
+        let claim = self.entry(index)?;
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![index];
+        while let Some(i) = todo.pop() {
+            for s in store::statements_about(&self.store.conn, i)? {
+                if seen.insert(s) {
+                    todo.push(s);
+                }
+            }
+        }
+        let statements = seen
+            .into_iter()
+            .map(|i| self.entry(i))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(History { claim, statements })
+    }
+
+    /// Every stated value of figures matching the filters (case-insensitive), in ledger order.
+    pub fn figures(
+        &self,
+        subject: Option<&str>,
+        property: Option<&str>,
+    ) -> Result<Vec<FigureStatement>> {
+        let matches = |want: Option<&str>, have: &str| {
+            want.is_none_or(|w| w.trim().eq_ignore_ascii_case(have.trim()))
+        };
+        let mut out = Vec::new();
+        for row in store::rows_with_figures(&self.store.conn)? {
+            let entry = entry_from_row(row)?;
+            let (figures, speaker, stance) = match entry.payload() {
+                Payload::Claim(c) => (&c.figures, c.claimant.name.clone(), "claims".to_string()),
+                Payload::Statement(s) => {
+                    (&s.figures, s.speaker.name.clone(), s.stance.as_str().to_string())
+                }
+                Payload::Key(_) => continue,
+            };
+            for f in figures {
+                if matches(subject, &f.subject) && matches(property, &f.property) {
+                    out.push(FigureStatement {
+                        figure: f.clone(),
+                        index: entry.index(),
+                        speaker: speaker.clone(),
+                        stance: stance.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    // ---- checkpoints and proofs -----------------------------------------------------------
+
+    /// The latest signed checkpoint, or the one stored at `size`.
+    pub fn checkpoint(&self, size: Option<u64>) -> Result<SignedCheckpoint> {
+        let row = match size {
+            None => store::latest_checkpoint(&self.store.conn)?.ok_or_else(|| {
+                Error::Size("no checkpoint has been signed yet; run 'claimledger checkpoint --sign'".into())
+            })?,
+            Some(n) => store::checkpoint_at(&self.store.conn, n)?.ok_or_else(|| {
+                Error::Size(format!(
+                    "no checkpoint is stored at size {n}; 'claimledger checkpoint --list' shows the signed sizes"
+                ))
+            })?,
+        };
+        self.parse_checkpoint(&row.note)
+    }
+
+    /// All stored checkpoints, by size.
+    pub fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>> {
+        store::checkpoints(&self.store.conn)?
+            .iter()
+            .map(|r| self.parse_checkpoint(&r.note))
+            .collect()
+    }
+
+    fn parse_checkpoint(&self, note: &str) -> Result<SignedCheckpoint> {
+        let (checkpoint, _) = open_checkpoint(note.as_bytes(), &self.log_key)?;
+        Ok(SignedCheckpoint {
+            checkpoint,
+            note: note.to_string(),
+        })
+    }
+
+    /// The tree size proofs default to: the latest checkpoint's if one is signed, else the
+    /// current size.
+    pub fn default_proof_size(&self) -> Result<u64> {
+        match store::latest_checkpoint(&self.store.conn)? {
+            Some(c) => Ok(c.size),
+            None => self.size(),
+        }
+    }
+
+    /// Root of the tree at `size` (O(log n) reads).
+    pub fn root_at(&self, size: u64) -> Result<Hash> {
+        self.check_size(size)?;
+        merkle::root_at(&Nodes(&self.store.conn), size)
+    }
+
+    fn check_size(&self, size: u64) -> Result<()> {
+        let n = self.size()?;
+        if size > n {
+            return Err(Error::Size(format!(
+                "tree size {size} is beyond the ledger's {n} entries"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Inclusion proof of entry `index` in the tree of `size` (default: see
+    /// [`Ledger::default_proof_size`], or the current size if that does not cover `index`).
+    pub fn inclusion_proof(&self, index: u64, size: Option<u64>) -> Result<InclusionProof> {
+        let tree_size = match size {
+            Some(s) => s,
+            None => {
+                let s = self.default_proof_size()?;
+                if s > index { s } else { self.size()? }
+            }
+        };
+        self.check_size(tree_size)?;
+        if index >= tree_size {
+            return Err(Error::Size(format!(
+                "entry {index} is not in the tree of size {tree_size}; use a larger --size"
+            )));
+        }
+        let nodes = Nodes(&self.store.conn);
+        let leaf_hash = nodes.node_hash(0, index)?;
+        let proof = merkle::inclusion_proof(&nodes, index, tree_size)?;
+        let root = merkle::root_at(&nodes, tree_size)?;
+        Ok(InclusionProof {
+            index,
+            tree_size,
+            leaf_hash,
+            root,
+            proof,
+        })
+    }
+
+    /// Consistency proof from `old_size` to `new_size` (default: the current size).
+    pub fn consistency_proof(&self, old_size: u64, new_size: Option<u64>) -> Result<ConsistencyProof> {
+        let new_size = match new_size {
+            Some(n) => n,
+            None => self.size()?,
+        };
+        self.check_size(new_size)?;
+        if old_size == 0 || old_size > new_size {
+            return Err(Error::Size(format!(
+                "a consistency proof needs 0 < old size <= new size; got {old_size} and {new_size}"
+            )));
+        }
+        let nodes = Nodes(&self.store.conn);
+        Ok(ConsistencyProof {
+            old_size,
+            new_size,
+            old_root: merkle::root_at(&nodes, old_size)?,
+            new_root: merkle::root_at(&nodes, new_size)?,
+            proof: merkle::consistency_proof(&nodes, old_size, new_size)?,
+        })
+    }
+
+    /// A receipt for entry `index` against the latest signed checkpoint.
+    pub fn receipt(&self, index: u64) -> Result<Receipt> {
+        let entry = self.entry(index)?;
+        let cp = store::latest_checkpoint(&self.store.conn)?
+            .filter(|c| c.size > index)
+            .ok_or_else(|| {
+                Error::Size(format!(
+                    "entry {index} is not yet covered by a signed checkpoint; run 'claimledger checkpoint --sign' where the operator key is"
+                ))
+            })?;
+        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, cp.size)?;
+        Ok(Receipt {
+            entry: entry.signed().clone(),
+            tlog_proof: TlogProof {
+                extra: None,
+                index,
+                proof,
+                checkpoint: cp.note,
+            },
+        })
+    }
+
+    pub(crate) fn conn(&self) -> &rusqlite::Connection {
+        &self.store.conn
+    }
+}
+
+impl Nodes<'_> {
+    fn node_hash(&self, level: u32, index: u64) -> Result<Hash> {
+        merkle::NodeSource::node(self, level, index)
+    }
+}
+
+/// Replay every key entry into a fresh book. Stored key entries were checked when appended;
+/// a book that cannot be rebuilt means the file was altered.
+pub(crate) fn key_book_from(conn: &rusqlite::Connection, log_key: &VerifyingKey) -> Result<KeyBook> {
+    let mut book = KeyBook::new(log_key.clone());
+    for row in store::key_rows(conn)? {
+        let idx = row.idx;
+        let entry = entry_from_row(row)?;
+        if let Payload::Key(change) = entry.payload() {
+            book.apply(idx, entry.envelope().signer(), change)
+                .map_err(|e| Error::Corrupt(format!("key entry {idx}: {e}")))?;
+        }
+    }
+    Ok(book)
+}
+
+pub(crate) fn entry_from_row(row: Row) -> Result<Entry> {
+    let idx = row.idx;
+    let signed = SignedEntry::from_stored(&row.envelope, &row.payload)
+        .map_err(|e| Error::Corrupt(format!("entry {idx}: {e}")))?;
+    Ok(Entry::new(idx, signed))
+}
+
+/// The append rules; returns warnings. `book` is the key state before `index` and is updated
+/// for key entries.
+fn check_rules(
+    conn: &rusqlite::Connection,
+    book: &mut KeyBook,
+    index: u64,
+    signed: &SignedEntry,
+) -> Result<Vec<String>> {
+    let env = signed.envelope();
+    let signer = env.signer();
+    book.authorize(signer)?;
+    let mut warnings = Vec::new();
+    if index == 0 && env.kind() != Kind::Key {
+        return Err(Error::KeyRule("entry 0 must be the operator's own grant".into()));
+    }
+    match signed.payload() {
+        Payload::Key(change) => book.apply(index, signer, change)?,
+        Payload::Statement(statement) => {
+            let target = env.target().expect("Envelope::parse requires a statement target");
+            let t = resolve_target(conn, index, target)?;
+            if statement.stance == Stance::Retracts {
+                let original = match t.payload() {
+                    Payload::Claim(c) => Some(&c.claimant.name),
+                    Payload::Statement(s) => Some(&s.speaker.name),
+                    Payload::Key(_) => None,
+                };
+                if let Some(name) = original {
+                    if !name.trim().eq_ignore_ascii_case(statement.speaker.name.trim()) {
+                        warnings.push(format!(
+                            "entry {} retracts entry {} but its speaker {:?} is not the original claimant {:?}; recorded as said",
+                            index, target.index, statement.speaker.name, name
+                        ));
+                    }
+                }
+            }
+        }
+        Payload::Claim(_) => {}
+    }
+    Ok(warnings)
+}
+
+fn resolve_target(conn: &rusqlite::Connection, index: u64, target: Target) -> Result<Entry> {
+    if target.index >= index {
+        return Err(Error::TargetNotFound {
+            index: target.index,
+            size: index,
+        });
+    }
+    let row = store::row(conn, target.index)?.ok_or(Error::TargetNotFound {
+        index: target.index,
+        size: index,
+    })?;
+    if row.leaf_hash != target.leaf_hash {
+        return Err(Error::TargetHashMismatch {
+            index: target.index,
+            expected: hex::encode(target.leaf_hash),
+            actual: hex::encode(&row.leaf_hash),
+        });
+    }
+    if row.kind == Kind::Key.as_str() {
+        return Err(Error::TargetIsKey {
+            index: target.index,
+        });
+    }
+    entry_from_row(row)
+}
+
+/// Sign a checkpoint at `size` inside the write transaction, after checking that the stored
+/// tree still has the root of the latest checkpoint: we never sign two checkpoints that are
+/// not consistent with each other.
+fn sign_checkpoint_in(
+    conn: &rusqlite::Connection,
+    origin: &str,
+    key: &SigningKey,
+    size: u64,
+    root: Hash,
+) -> Result<SignedCheckpoint> {
+    if let Some(latest) = store::latest_checkpoint(conn)? {
+        if latest.size > size {
+            return Err(Error::Corrupt(format!(
+                "a checkpoint at size {} exists but the tree has {size} entries (truncated file?)",
+                latest.size
+            )));
+        }
+        let nodes = Nodes(conn);
+        let old_root = merkle::root_at(&nodes, latest.size)?;
+        if old_root[..] != latest.root[..] {
+            return Err(Error::Corrupt(format!(
+                "the stored tree no longer has the root signed at size {}",
+                latest.size
+            )));
+        }
+        if latest.size == size {
+            let (checkpoint, _) = open_checkpoint(latest.note.as_bytes(), &key.verifying_key())?;
+            return Ok(SignedCheckpoint {
+                checkpoint,
+                note: latest.note,
+            });
+        }
+        let proof = merkle::consistency_proof(&nodes, latest.size, size)?;
+        merkle::verify_consistency(latest.size, size, &old_root, &root, &proof)?;
+    }
+    let checkpoint = Checkpoint::new(origin, size, root)?;
+    let note = checkpoint.sign(key)?;
+    store::insert_checkpoint(conn, size, &root, &note)?;
+    Ok(SignedCheckpoint { checkpoint, note })
+}
+
+/// `lo`/`hi` bounds for a hex prefix: pad with `0`s or `f`s to 64 digits.
+fn hex_bound(prefix: &str, pad: u8) -> Vec<u8> {
+    let mut s = prefix.as_bytes().to_vec();
+    s.resize(64, pad);
+    hex::decode(&s).expect("padded hex prefix of hex digits is valid hex")
+}
+
+/// Used by the CLI to fill payloads: the figures of a target, for the default subject.
+pub fn first_subject(entry: &Entry) -> Option<String> {
+    match entry.payload() {
+        Payload::Claim(c) => c
+            .subjects
+            .first()
+            .cloned()
+            .or_else(|| c.figures.first().map(|f| f.subject.clone())),
+        Payload::Statement(s) => s.figures.first().map(|f| f.subject.clone()),
+        Payload::Key(_) => None,
+    }
+}

@@ -1,0 +1,75 @@
+//! claimledger: an append-only, signed ledger of claims for newsrooms.
+//!
+//! Every entry (a claim, a statement about an earlier entry, a key grant or revocation) is
+//! signed with Ed25519 by the person who recorded it; entries are the leaves of an RFC 6962
+//! Merkle tree whose checkpoints the ledger's operator key signs as C2SP signed notes; and
+//! anyone can verify the whole history ([`Ledger::audit`]) or one claim's receipt
+//! ([`verify_receipt`]) offline. The ledger is one SQLite file.
+//!
+//! ```
+//! use claimledger::{Claim, Ledger, Party, PartyType, SigningKey, Stance, Statement};
+//!
+//! # let dir = tempfile::tempdir().unwrap();
+//! # let path = dir.path().join("claims.db");
+//! // The operator key's name is the ledger's origin.
+//! let operator = SigningKey::generate("news.example/claims")?;
+//! let mut ledger = Ledger::create(&path, &operator)?;
+//!
+//! let alice = SigningKey::generate("alice@news.example")?;
+//! ledger.grant(&alice.verifying_key(), "Alice Martin", "reporter")?;
+//!
+//! let claim = Claim {
+//!     text: "DeepSeek-V3 cost $5.6M to train".into(),
+//!     claimant: Party { name: "DeepSeek".into(), party_type: PartyType::Organization, same_as: None },
+//!     claimed_on: Some("2024-12-26".into()),
+//!     sources: vec![],
+//!     subjects: vec!["DeepSeek-V3".into()],
+//!     figures: vec![],
+//! };
+//! let recorded = ledger.append(claim, &alice)?;
+//! let doubt = Statement {
+//!     stance: Stance::Contests,
+//!     text: "The real cost is far higher".into(),
+//!     speaker: Party { name: "Dario Amodei".into(), party_type: PartyType::Person, same_as: None },
+//!     stated_on: None, sources: vec![], figures: vec![],
+//! };
+//! ledger.append_statement(recorded.entry.index(), doubt, &alice)?;
+//!
+//! assert!(ledger.audit()?.ok);
+//! let receipt = ledger.receipt(recorded.entry.index())?;
+//! let bytes = receipt.to_pretty();
+//! let verified = claimledger::verify_receipt(bytes.as_bytes(), ledger.log_key())?;
+//! assert_eq!(verified.index, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod audit;
+pub mod checkpoint;
+pub mod encoding;
+pub mod entry;
+mod error;
+pub mod figure;
+pub mod keybook;
+pub mod keyfile;
+pub mod keys;
+pub mod ledger;
+pub mod merkle;
+pub mod note;
+pub mod receipt;
+mod store;
+pub mod time;
+
+pub use audit::{AuditOptions, AuditReport, Finding};
+pub use checkpoint::Checkpoint;
+pub use entry::{
+    Claim, Entry, Envelope, Kind, KeyAction, KeyChange, Party, PartyType, Payload, SignOptions,
+    SignedEntry, Source, Stance, Statement, Target,
+};
+pub use error::{Error, Result};
+pub use figure::{Figure, Precision};
+pub use keys::{KeyId, SigningKey, VerifyingKey};
+pub use ledger::{Appended, CreateOptions, Ledger, SignedCheckpoint};
+pub use merkle::Hash;
+pub use receipt::{Receipt, VerifiedReceipt, verify_receipt};

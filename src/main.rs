@@ -1,0 +1,19 @@
+//! The `claimledger` command: parse, run, map errors to exit codes — nothing else.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cli::run() {
+        Ok(cli::Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(cli::Outcome::VerificationFailed) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("claimledger: error: {err:#}");
+            if let Some(hint) = cli::hint(&err) {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Receipts: one entry with its C2SP tlog-proof, verifiable offline with only the log's key.
+//!
+//! No SQLite, no files: a receipt is bytes in, verdict out.
+
+use crate::checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
+use crate::encoding;
+use crate::entry::{EntryError, SignedEntry, decode_b64_exact};
+use crate::keys::VerifyingKey;
+use crate::merkle::{self, Hash, ProofError};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde_json::Value;
+
+/// The `format` of a receipt.
+pub const RECEIPT_FORMAT: &str = "claimledger-receipt/v1";
+/// First line of a C2SP tlog-proof.
+pub const TLOG_PROOF_HEADER: &str = "c2sp.org/tlog-proof@v1";
+/// Largest receipt accepted (an envelope and payload of 64 KiB each, base64, plus a proof).
+pub const MAX_RECEIPT_BYTES: usize = 1 << 20;
+
+/// Which check of a receipt failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    /// The receipt is not well-formed JSON of the documented shape.
+    #[error("receipt is malformed: {0}")]
+    Malformed(String),
+    /// The tlog-proof text does not follow c2sp.org/tlog-proof@v1.
+    #[error("tlog-proof is malformed: {0}")]
+    BadTlogProof(String),
+    /// The checkpoint note does not verify with the pinned log key.
+    #[error("checkpoint: {0}")]
+    Checkpoint(#[source] CheckpointError),
+    /// The inclusion proof does not lead from the entry to the checkpoint's root.
+    #[error("inclusion proof: {0}")]
+    Inclusion(#[source] ProofError),
+    /// The entry: canonical form, author signature, payload hash, payload fields.
+    #[error("entry: {0}")]
+    Entry(#[source] EntryError),
+}
+
+/// A parsed C2SP tlog-proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlogProof {
+    /// Opaque extra data (unauthenticated), if any.
+    pub extra: Option<Vec<u8>>,
+    /// Leaf index.
+    pub index: u64,
+    /// Inclusion proof hashes, leaf's sibling first.
+    pub proof: Vec<Hash>,
+    /// The signed checkpoint note, verbatim.
+    pub checkpoint: String,
+}
+
+impl TlogProof {
+    /// The text form.
+    pub fn to_text(&self) -> String {
+        let mut s = String::from(TLOG_PROOF_HEADER);
+        s.push('\n');
+        if let Some(extra) = &self.extra {
+            s.push_str("extra ");
+            s.push_str(&B64.encode(extra));
+            s.push('\n');
+        }
+        s.push_str(&format!("index {}\n", self.index));
+        for h in &self.proof {
+            s.push_str(&B64.encode(h));
+            s.push('\n');
+        }
+        s.push('\n');
+        s.push_str(&self.checkpoint);
+        s
+    }
+
+    /// Parse the text form strictly (canonical base64, no leading zeros, 32-byte hashes).
+    pub fn parse(text: &str) -> Result<TlogProof, ReceiptError> {
+        let bad = |m: &str| ReceiptError::BadTlogProof(m.to_string());
+        let (head, checkpoint) = text
+            .split_once("\n\n")
+            .ok_or_else(|| bad("no blank line before the checkpoint"))?;
+        let mut lines = head.split('\n');
+        if lines.next() != Some(TLOG_PROOF_HEADER) {
+            return Err(bad("first line must be c2sp.org/tlog-proof@v1"));
+        }
+        let mut line = lines.next().ok_or_else(|| bad("missing index line"))?;
+        let mut extra = None;
+        if let Some(e) = line.strip_prefix("extra ") {
+            extra = Some(decode_b64_exact(e).ok_or_else(|| bad("extra is not canonical base64"))?);
+            line = lines.next().ok_or_else(|| bad("missing index line"))?;
+        }
+        let digits = line
+            .strip_prefix("index ")
+            .ok_or_else(|| bad("expected 'index N'"))?;
+        let index = parse_decimal(digits).ok_or_else(|| {
+            bad("index must be a decimal with no sign or leading zeros")
+        })?;
+        let proof = lines
+            .map(|l| {
+                decode_b64_exact(l)
+                    .and_then(|b| Hash::try_from(b).ok())
+                    .ok_or_else(|| bad("each proof line must be one base64 SHA-256 hash"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if proof.len() > 64 {
+            return Err(bad("more than 64 proof hashes"));
+        }
+        Ok(TlogProof {
+            extra,
+            index,
+            proof,
+            checkpoint: checkpoint.to_string(),
+        })
+    }
+}
+
+/// A decimal u64 with no sign, no leading zeros (except "0"), no spaces.
+pub(crate) fn parse_decimal(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A self-contained proof that one entry is in the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    /// The entry (envelope and payload).
+    pub entry: SignedEntry,
+    /// Its index, inclusion proof and signed checkpoint.
+    pub tlog_proof: TlogProof,
+}
+
+impl Receipt {
+    /// The JSON form: `{"format", "envelope_base64", "payload", "tlog_proof"}`.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "format": RECEIPT_FORMAT,
+            "envelope_base64": B64.encode(self.entry.envelope().as_bytes()),
+            "payload": self.entry.payload().to_value(),
+            "tlog_proof": self.tlog_proof.to_text(),
+        })
+    }
+
+    /// The JSON form, pretty-printed, as `claimledger receipt` writes it.
+    pub fn to_pretty(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.to_json())
+            .expect("a receipt is strings and objects");
+        s.push('\n');
+        s
+    }
+}
+
+/// What a verified receipt proves.
+#[derive(Clone, Debug)]
+pub struct VerifiedReceipt {
+    /// The entry, with author signature and payload hash checked.
+    pub entry: SignedEntry,
+    /// Its leaf index.
+    pub index: u64,
+    /// The checkpoint it is included in, signed by the pinned log key.
+    pub checkpoint: Checkpoint,
+}
+
+/// Verify a receipt offline against the pinned log key.
+///
+/// Checks, in order: receipt shape; checkpoint note signed by `log_key` (key name = origin);
+/// envelope canonical with a valid author signature (verify_strict) and payload hash;
+/// inclusion proof from the envelope's leaf hash to the checkpoint's root.
+pub fn verify_receipt(bytes: &[u8], log_key: &VerifyingKey) -> Result<VerifiedReceipt, ReceiptError> {
+    if bytes.len() > MAX_RECEIPT_BYTES {
+        return Err(ReceiptError::Malformed(format!(
+            "{} bytes; receipts are at most {MAX_RECEIPT_BYTES}",
+            bytes.len()
+        )));
+    }
+    let value = encoding::parse_strict(bytes).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Raw {
+        format: String,
+        envelope_base64: String,
+        payload: Value,
+        tlog_proof: String,
+    }
+    let raw: Raw =
+        serde_json::from_value(value).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+    if raw.format != RECEIPT_FORMAT {
+        return Err(ReceiptError::Malformed(format!(
+            "format {:?} is not {RECEIPT_FORMAT:?}",
+            raw.format
+        )));
+    }
+    let tlog = TlogProof::parse(&raw.tlog_proof)?;
+    let (checkpoint, _) =
+        open_checkpoint(tlog.checkpoint.as_bytes(), log_key).map_err(ReceiptError::Checkpoint)?;
+    let envelope = decode_b64_exact(&raw.envelope_base64)
+        .ok_or_else(|| ReceiptError::Malformed("envelope_base64 is not canonical base64".into()))?;
+    let entry = SignedEntry::from_parts(&envelope, raw.payload).map_err(ReceiptError::Entry)?;
+    merkle::verify_inclusion(
+        tlog.index,
+        checkpoint.size,
+        &entry.envelope().leaf_hash(),
+        &tlog.proof,
+        &checkpoint.root,
+    )
+    .map_err(ReceiptError::Inclusion)?;
+    Ok(VerifiedReceipt {
+        entry,
+        index: tlog.index,
+        checkpoint,
+    })
+}

@@ -1,0 +1,364 @@
+//! SQLite: schema, pragmas, and rows <-> bytes. The only module that speaks SQL.
+
+use crate::error::{Error, Result};
+use crate::merkle::{self, Hash, NodeSource};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The schema this build writes (PRAGMA user_version).
+pub const SCHEMA_VERSION: i64 = 1;
+/// PRAGMA application_id of a claimledger file: "CLgr".
+pub const APPLICATION_ID: i64 = 0x434c_6772;
+const SCHEMA: &str = include_str!("../schema.sql");
+/// How long a writer waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// One stored entry, as bytes.
+pub(crate) struct Row {
+    pub idx: u64,
+    pub leaf_hash: Vec<u8>,
+    pub kind: String,
+    pub target_idx: Option<u64>,
+    pub envelope: Vec<u8>,
+    pub payload: Vec<u8>,
+}
+
+pub(crate) struct Store {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Store {
+    /// Create a new ledger file; refuses an existing path.
+    pub fn create(path: &Path) -> Result<Store> {
+        // create_new claims the path atomically, so two `init`s cannot both succeed.
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::AlreadyExists {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(e) => return Err(io(path)(e)),
+        }
+        let result = (|| {
+            let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            let mut store = Store {
+                conn,
+                path: path.to_path_buf(),
+            };
+            store.configure()?;
+            let tx = store
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            tx.commit()?;
+            Ok(store)
+        })();
+        if result.is_err() {
+            // Leave nothing half-made behind: the path was ours alone.
+            let _ = std::fs::remove_file(path);
+            let _ = std::fs::remove_file(path.with_extension("db-wal"));
+        }
+        result
+    }
+
+    /// Open an existing ledger; never creates. Refuses other files and newer schemas.
+    pub fn open(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        let not_ledger = |detail: &str| Error::NotALedger {
+            path: path.to_path_buf(),
+            detail: Some(detail.to_string()),
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .or_else(|_| Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY))?;
+        let app_id: i64 = match conn.pragma_query_value(None, "application_id", |r| r.get(0)) {
+            Ok(v) => v,
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::NotADatabase =>
+            {
+                return Err(not_ledger("not an SQLite database"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if app_id != APPLICATION_ID {
+            return Err(not_ledger("an SQLite database of another application"));
+        }
+        if version > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < 1 {
+            return Err(not_ledger("no schema"));
+        }
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        Ok(store)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL + FULL: a commit that returned is on disk; readers never block the writer.
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
+            .or_else(|_| self.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)))?;
+        let _ = mode;
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        self.conn.set_prepared_statement_cache_capacity(64);
+        Ok(())
+    }
+
+    /// Start a write transaction.
+    // IMMEDIATE: we read the head, then insert; a deferred tx would get SQLITE_BUSY on upgrade
+    // without waiting, and two writers could both read the same head.
+    pub fn begin_write(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+}
+
+// Queries below take a &Connection so they work on the connection and inside a transaction.
+
+pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
+    Ok(())
+}
+
+pub(crate) fn size(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT coalesce(max(idx) + 1, 0) FROM entries")?
+        .query_row([], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+pub(crate) fn insert_entry(conn: &Connection, row: &Row) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO entries (idx, leaf_hash, kind, target_idx, envelope) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        row.idx as i64,
+        row.leaf_hash,
+        row.kind,
+        row.target_idx.map(|t| t as i64),
+        row.envelope
+    ])?;
+    conn.prepare_cached("INSERT INTO payloads (idx, payload) VALUES (?1, ?2)")?
+        .execute(params![row.idx as i64, row.payload])?;
+    Ok(())
+}
+
+pub(crate) fn insert_node(conn: &Connection, level: u32, idx: u64, hash: &Hash) -> Result<()> {
+    conn.prepare_cached("INSERT INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?
+        .execute(params![level, idx as i64, &hash[..]])?;
+    Ok(())
+}
+
+const ROW_SELECT: &str = "SELECT e.idx, e.leaf_hash, e.kind, e.target_idx, e.envelope, p.payload
+     FROM entries e LEFT JOIN payloads p USING (idx)";
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        idx: r.get::<_, i64>(0)? as u64,
+        leaf_hash: r.get(1)?,
+        kind: r.get(2)?,
+        target_idx: r.get::<_, Option<i64>>(3)?.map(|t| t as u64),
+        envelope: r.get(4)?,
+        // A missing payload row reads as empty bytes, which then fail the hash check.
+        payload: r.get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default(),
+    })
+}
+
+pub(crate) fn row(conn: &Connection, idx: u64) -> Result<Option<Row>> {
+    Ok(conn
+        .prepare_cached(&format!("{ROW_SELECT} WHERE e.idx = ?1"))?
+        .query_row([idx as i64], read_row)
+        .optional()?)
+}
+
+pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("{ROW_SELECT} WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2"))?;
+    let rows = stmt
+        .query_map(
+            params![from as i64, limit.min(i64::MAX as u64) as i64],
+            read_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Every key entry, in index order (there are few: one per grant or revocation).
+pub(crate) fn key_rows(conn: &Connection) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ROW_SELECT} WHERE e.kind = 'key' ORDER BY e.idx"
+    ))?;
+    let rows = stmt
+        .query_map([], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+pub(crate) fn statements_about(conn: &Connection, idx: u64) -> Result<Vec<u64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT idx FROM entries WHERE target_idx = ?1 ORDER BY idx")?;
+    let ids = stmt
+        .query_map([idx as i64], |r| r.get::<_, i64>(0))?
+        .map(|r| r.map(|i| i as u64))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
+}
+
+/// Indexes whose leaf hash starts with the given bytes (and, for an odd hex prefix, nibble).
+pub(crate) fn find_by_hash_prefix(conn: &Connection, lo: &[u8], hi: &[u8]) -> Result<Vec<u64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx FROM entries WHERE leaf_hash >= ?1 AND leaf_hash <= ?2 ORDER BY idx LIMIT 2",
+    )?;
+    let ids = stmt
+        .query_map(params![lo, hi], |r| r.get::<_, i64>(0))?
+        .map(|r| r.map(|i| i as u64))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
+}
+
+pub(crate) fn search(conn: &Connection, text: &str, limit: u64) -> Result<Vec<Row>> {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ROW_SELECT} WHERE e.kind != 'key' AND CAST(p.payload AS TEXT) LIKE '%' || ?1 || '%' ESCAPE '\\'
+         ORDER BY e.idx LIMIT ?2"
+    ))?;
+    let rows = stmt
+        .query_map(params![escaped, limit as i64], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Entries that state at least one figure, in index order.
+pub(crate) fn rows_with_figures(conn: &Connection) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ROW_SELECT} WHERE e.kind IN ('claim', 'statement')
+           AND json_array_length(CAST(p.payload AS TEXT), '$.figures') > 0
+         ORDER BY e.idx"
+    ))?;
+    let rows = stmt
+        .query_map([], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// A stored signed checkpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CheckpointRow {
+    pub size: u64,
+    pub root: Vec<u8>,
+    pub note: String,
+}
+
+fn read_checkpoint(r: &rusqlite::Row<'_>) -> rusqlite::Result<CheckpointRow> {
+    Ok(CheckpointRow {
+        size: r.get::<_, i64>(0)? as u64,
+        root: r.get(1)?,
+        note: r.get(2)?,
+    })
+}
+
+pub(crate) fn insert_checkpoint(conn: &Connection, size: u64, root: &Hash, note: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO checkpoints (size, root, note) VALUES (?1, ?2, ?3)")?
+        .execute(params![size as i64, &root[..], note])?;
+    Ok(())
+}
+
+pub(crate) fn latest_checkpoint(conn: &Connection) -> Result<Option<CheckpointRow>> {
+    Ok(conn
+        .prepare_cached("SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1")?
+        .query_row([], read_checkpoint)
+        .optional()?)
+}
+
+pub(crate) fn checkpoint_at(conn: &Connection, size: u64) -> Result<Option<CheckpointRow>> {
+    Ok(conn
+        .prepare_cached("SELECT size, root, note FROM checkpoints WHERE size = ?1")?
+        .query_row([size as i64], read_checkpoint)
+        .optional()?)
+}
+
+pub(crate) fn checkpoints(conn: &Connection) -> Result<Vec<CheckpointRow>> {
+    let mut stmt = conn.prepare_cached("SELECT size, root, note FROM checkpoints ORDER BY size")?;
+    let rows = stmt
+        .query_map([], read_checkpoint)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Stored complete-subtree hashes, read one by one (O(log n) per proof).
+pub(crate) struct Nodes<'c>(pub &'c Connection);
+
+impl NodeSource for Nodes<'_> {
+    type Error = Error;
+    fn node(&self, level: u32, index: u64) -> Result<Hash> {
+        let hash: Option<Vec<u8>> = self
+            .0
+            .prepare_cached("SELECT hash FROM tree_nodes WHERE level = ?1 AND idx = ?2")?
+            .query_row(params![level, index as i64], |r| r.get(0))
+            .optional()?;
+        let hash = hash.ok_or_else(|| {
+            Error::Corrupt(format!("tree node at level {level}, index {index} is missing"))
+        })?;
+        hash.try_into()
+            .map_err(|_| Error::Corrupt(format!("tree node at level {level}, index {index} is not 32 bytes")))
+    }
+}
+
+/// The frontier (compact range) of the stored tree at `size`: O(log n) node reads.
+pub(crate) fn frontier(conn: &Connection, size: u64) -> Result<merkle::Frontier> {
+    let nodes = Nodes(conn);
+    let hashes = merkle::Frontier::needed(size)
+        .into_iter()
+        .map(|(level, idx)| nodes.node(level, idx))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(merkle::Frontier::from_nodes(size, hashes)?)
+}
