@@ -101,6 +101,10 @@ impl Session {
     }
 }
 
+fn as_refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn write(path: &Path, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap();
 }
@@ -260,7 +264,6 @@ fn bad_keys_are_refused() {
             "x".into(), "--claimant".into(), "Y".into(),
         ]
     };
-    let as_refs = |v: &Vec<String>| v.iter().map(String::as_str).collect::<Vec<_>>();
     // Missing key file; no --key at all.
     s.refused(&as_refs(&add("nope.key")), "nope.key");
     s.refused(&["claim", "add", "--text", "x", "--claimant", "Y"], "--key is required");
@@ -297,7 +300,6 @@ fn bad_payloads_are_refused() {
             .chain([file.to_string()])
             .collect::<Vec<_>>()
     };
-    let as_refs = |v: &Vec<String>| v.iter().map(String::as_str).collect::<Vec<_>>();
     let good = r#"{"text":"t","claimant":{"name":"N","type":"person"}}"#;
     s.ok(&as_refs(&add_payload("good.json", good.as_bytes())));
     s.refused(&as_refs(&add_payload("a.json", b"{not json")), "not valid JSON");
