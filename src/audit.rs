@@ -148,7 +148,10 @@ fn check_row(row: &Row) -> Checked {
     if row.leaf_hash[..] != leaf[..] {
         problems.push((
             codes::LEAF_HASH_MISMATCH,
-            format!("stored leaf hash {} is not the hash of the envelope", hex::encode(&row.leaf_hash)),
+            format!(
+                "stored leaf hash {} is not the hash of the envelope",
+                hex::encode(&row.leaf_hash)
+            ),
         ));
     }
     let envelope = match Envelope::parse(&row.envelope) {
@@ -173,14 +176,18 @@ fn check_row(row: &Row) -> Checked {
     if envelope.verify_signature().is_err() {
         problems.push((
             codes::BAD_SIGNATURE,
-            format!("signature by key {} does not verify", envelope.signer().key_id()),
+            format!(
+                "signature by key {} does not verify",
+                envelope.signer().key_id()
+            ),
         ));
     }
     let mut payload = None;
     if sha256(&row.payload) != *envelope.payload_sha256() {
         problems.push((
             codes::PAYLOAD_HASH_MISMATCH,
-            "payload is missing or its SHA-256 differs from the envelope's payload_sha256".to_string(),
+            "payload is missing or its SHA-256 differs from the envelope's payload_sha256"
+                .to_string(),
         ));
     } else {
         match Payload::from_stored(envelope.kind(), &row.payload) {
@@ -269,7 +276,14 @@ impl Ledger {
                     a.fail(code, Some(c.idx), format!("entry {}: {msg}", c.idx));
                 }
                 if let Some(env) = &c.envelope {
-                    self.check_entry_rules(conn, &mut a, &mut book, c.idx, env, c.payload.as_ref())?;
+                    self.check_entry_rules(
+                        conn,
+                        &mut a,
+                        &mut book,
+                        c.idx,
+                        env,
+                        c.payload.as_ref(),
+                    )?;
                 }
                 // The tree is recomputed over the leaves in stored order, whatever their index
                 // column says, so a gap shifts every later leaf and the stored nodes disagree.
@@ -287,11 +301,21 @@ impl Ledger {
         }
         let size = frontier.size();
         if size == 0 {
-            a.fail(codes::BAD_GENESIS, None, "the ledger has no entries (entry 0 is the operator's grant)");
+            a.fail(
+                codes::BAD_GENESIS,
+                None,
+                "the ledger has no entries (entry 0 is the operator's grant)",
+            );
         }
         if let Some(cp) = stored_checkpoints.get(&0) {
             checkpoints_checked += 1;
-            check_checkpoint(&mut a, cp, &log_key, self.origin(), &crate::merkle::EMPTY_ROOT);
+            check_checkpoint(
+                &mut a,
+                cp,
+                &log_key,
+                self.origin(),
+                &crate::merkle::EMPTY_ROOT,
+            );
         }
         for (&cp_size, _) in stored_checkpoints.range(size + 1..) {
             checkpoints_checked += 1;
@@ -302,7 +326,8 @@ impl Ledger {
             );
         }
         let expected_nodes: u64 = (0..64).map(|l| size >> l).sum();
-        let stored_nodes: i64 = conn.query_row("SELECT count(*) FROM tree_nodes", [], |r| r.get(0))?;
+        let stored_nodes: i64 =
+            conn.query_row("SELECT count(*) FROM tree_nodes", [], |r| r.get(0))?;
         if stored_nodes as u64 > expected_nodes {
             a.fail(
                 codes::EXTRA_TREE_NODES,
@@ -317,7 +342,12 @@ impl Ledger {
             self.check_against(conn, &mut a, published, &log_key, size)?;
         }
         let mut notices = Vec::new();
-        let covered = stored_checkpoints.keys().next_back().copied().unwrap_or(0).min(size);
+        let covered = stored_checkpoints
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(0)
+            .min(size);
         if covered < size {
             notices.push(Finding {
                 code: codes::UNCOVERED_ENTRIES,
@@ -371,7 +401,10 @@ impl Ledger {
             Err(_) => a.fail(
                 codes::SIGNER_NOT_GRANTED,
                 Some(idx),
-                format!("entry {idx}: signed by key {} which has no grant in force", env.signer().key_id()),
+                format!(
+                    "entry {idx}: signed by key {} which has no grant in force",
+                    env.signer().key_id()
+                ),
             ),
         }
         if idx == 0 {
@@ -392,7 +425,9 @@ impl Ledger {
                 }
             }
             (Kind::Statement, _) => {
-                let t = env.target().expect("Envelope::parse requires a statement target");
+                let t = env
+                    .target()
+                    .expect("Envelope::parse requires a statement target");
                 let target_row = if t.index < idx {
                     conn.prepare_cached("SELECT leaf_hash, kind FROM entries WHERE idx = ?1")?
                         .query_row([t.index as i64], |r| {
@@ -438,7 +473,10 @@ impl Ledger {
                 a.fail(
                     codes::PUBLISHED_CHECKPOINT_INVALID,
                     None,
-                    format!("the published checkpoint does not verify with log key {}: {e}", log_key.key_id()),
+                    format!(
+                        "the published checkpoint does not verify with log key {}: {e}",
+                        log_key.key_id()
+                    ),
                 );
                 return Ok(());
             }

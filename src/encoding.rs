@@ -24,7 +24,9 @@ pub enum EncodingError {
     #[error("not valid JSON: {0}")]
     Syntax(String),
     /// A number with a fraction or exponent, or beyond 2^53 − 1.
-    #[error("JSON numbers must be integers within ±9007199254740991; write decimals as strings (\"5.6\")")]
+    #[error(
+        "JSON numbers must be integers within ±9007199254740991; write decimals as strings (\"5.6\")"
+    )]
     Float,
     /// The same key twice in one object.
     #[error("duplicate JSON key {0:?}")]
@@ -43,9 +45,7 @@ pub enum EncodingError {
 /// [`check_canonical`] for stored bytes.
 pub fn parse_strict(bytes: &[u8]) -> Result<Value, EncodingError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Strict { depth: 0 }
-        .deserialize(&mut de)
-        .map_err(classify)?;
+    let value = Strict { depth: 0 }.deserialize(&mut de).map_err(classify)?;
     de.end().map_err(classify)?;
     Ok(value)
 }
@@ -266,12 +266,18 @@ mod tests {
         assert_eq!(parse_strict(deep.as_bytes()), Err(EncodingError::TooDeep));
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(parse_strict(ok.as_bytes()).is_ok());
-        assert!(matches!(parse_strict(b"\xff"), Err(EncodingError::Syntax(_))));
+        assert!(matches!(
+            parse_strict(b"\xff"),
+            Err(EncodingError::Syntax(_))
+        ));
         assert!(matches!(
             parse_strict(br#""\ud800""#),
             Err(EncodingError::Syntax(_))
         ));
-        assert!(matches!(parse_strict(b"{} x"), Err(EncodingError::Syntax(_))));
+        assert!(matches!(
+            parse_strict(b"{} x"),
+            Err(EncodingError::Syntax(_))
+        ));
     }
 
     #[test]

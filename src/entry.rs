@@ -63,7 +63,9 @@ pub enum EntryError {
         reason: String,
     },
     /// The envelope's `format` is not one this build reads.
-    #[error("envelope format {0:?} is not supported (this build reads {FORMAT_V1:?}); upgrade claimledger")]
+    #[error(
+        "envelope format {0:?} is not supported (this build reads {FORMAT_V1:?}); upgrade claimledger"
+    )]
     UnsupportedFormat(String),
     /// The signer key text does not parse.
     #[error("signer: {0}")]
@@ -712,8 +714,9 @@ impl RawEnvelope {
             ));
         }
         let signer: VerifyingKey = self.signer.parse().map_err(EntryError::Signer)?;
-        let payload_sha256 = decode_hash_hex(&self.payload_sha256)
-            .ok_or_else(|| EntryError::field("payload_sha256", "must be 64 lowercase hex digits"))?;
+        let payload_sha256 = decode_hash_hex(&self.payload_sha256).ok_or_else(|| {
+            EntryError::field("payload_sha256", "must be 64 lowercase hex digits")
+        })?;
         let target = match self.target {
             None => None,
             Some(t) => Some(Target {
@@ -811,10 +814,7 @@ impl SignedEntry {
         );
         map.insert("generator".into(), generator.into());
         let signature = key.sign(&signed_message(&map));
-        map.insert(
-            "signature".into(),
-            B64.encode(signature.to_bytes()).into(),
-        );
+        map.insert("signature".into(), B64.encode(signature.to_bytes()).into());
         let bytes = encoding::to_canonical(&Value::Object(map));
         let envelope = Envelope::parse(&bytes)?;
         envelope.verify_signature()?;
@@ -835,7 +835,10 @@ impl SignedEntry {
     }
 
     /// As [`SignedEntry::from_parts`] for stored payload bytes, which MUST be canonical.
-    pub fn from_stored(envelope_bytes: &[u8], payload_bytes: &[u8]) -> Result<SignedEntry, EntryError> {
+    pub fn from_stored(
+        envelope_bytes: &[u8],
+        payload_bytes: &[u8],
+    ) -> Result<SignedEntry, EntryError> {
         let envelope = Envelope::parse(envelope_bytes)?;
         let payload = Payload::from_stored(envelope.kind(), payload_bytes)?;
         Self::bind(envelope, payload, payload_bytes.to_vec())

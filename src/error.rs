@@ -77,7 +77,9 @@ pub enum Error {
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
     /// The signer has no grant in force.
-    #[error("key {key_id} ({vkey}) is not granted in this ledger; ask the operator to run 'claimledger key grant {vkey} --name NAME --role ROLE'")]
+    #[error(
+        "key {key_id} ({vkey}) is not granted in this ledger; ask the operator to run 'claimledger key grant {vkey} --name NAME --role ROLE'"
+    )]
     NotGranted {
         /// signer key ID
         key_id: KeyId,
@@ -85,7 +87,9 @@ pub enum Error {
         vkey: String,
     },
     /// The signer's key was revoked.
-    #[error("key {key_id} ({name}) was revoked at entry {revoked_at}: {reason}; it can record nothing more")]
+    #[error(
+        "key {key_id} ({name}) was revoked at entry {revoked_at}: {reason}; it can record nothing more"
+    )]
     Revoked {
         /// signer key ID
         key_id: KeyId,
@@ -97,7 +101,9 @@ pub enum Error {
         reason: String,
     },
     /// A key entry signed by a key other than the ledger's operator key.
-    #[error("key grants and revocations must be signed by the ledger's operator key {operator}; key {key_id} is not it")]
+    #[error(
+        "key grants and revocations must be signed by the ledger's operator key {operator}; key {key_id} is not it"
+    )]
     NotOperator {
         /// signer key ID
         key_id: KeyId,
@@ -124,7 +130,9 @@ pub enum Error {
         size: u64,
     },
     /// A statement's target leaf hash does not match the entry at that index.
-    #[error("entry {index} has leaf hash {actual}, not {expected}: the statement was signed against another ledger or a forged reference")]
+    #[error(
+        "entry {index} has leaf hash {actual}, not {expected}: the statement was signed against another ledger or a forged reference"
+    )]
     TargetHashMismatch {
         /// the target index
         index: u64,
@@ -140,7 +148,9 @@ pub enum Error {
         index: u64,
     },
     /// A reference (`12`, `#12`, hash prefix) names nothing.
-    #[error("no entry matches {reference:?}; use an index (12 or #12) or 8+ hex digits of a leaf hash ('claimledger log' lists them)")]
+    #[error(
+        "no entry matches {reference:?}; use an index (12 or #12) or 8+ hex digits of a leaf hash ('claimledger log' lists them)"
+    )]
     NoSuchEntry {
         /// what was given
         reference: String,

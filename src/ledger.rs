@@ -1,9 +1,7 @@
 //! The ledger facade: create, open, append, read, prove. Everything a newsroom tool calls.
 
 use crate::checkpoint::{Checkpoint, open_checkpoint};
-use crate::entry::{
-    Entry, Kind, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
-};
+use crate::entry::{Entry, Kind, Payload, SignOptions, SignedEntry, Stance, Statement, Target};
 use crate::entry::{KeyAction, KeyChange};
 use crate::error::{Error, Result};
 use crate::figure::Figure;
@@ -276,13 +274,17 @@ impl Ledger {
     ) -> Result<Appended> {
         let target = match target {
             None => None,
-            Some(index) => Some(self.entry(index).map_err(|e| match e {
-                Error::NoSuchEntry { .. } => Error::TargetNotFound {
-                    index,
-                    size: self.size().unwrap_or(0),
-                },
-                e => e,
-            })?.as_target()),
+            Some(index) => Some(
+                self.entry(index)
+                    .map_err(|e| match e {
+                        Error::NoSuchEntry { .. } => Error::TargetNotFound {
+                            index,
+                            size: self.size().unwrap_or(0),
+                        },
+                        e => e,
+                    })?
+                    .as_target(),
+            ),
         };
         let signed = SignedEntry::sign_with(payload, target, key, opts)?;
         self.append_signed(signed)
@@ -379,7 +381,13 @@ impl Ledger {
             });
         }
         let checkpoint = match &operator {
-            Some(key) => Some(sign_checkpoint_in(&tx, &origin, key, frontier.size(), frontier.root())?),
+            Some(key) => Some(sign_checkpoint_in(
+                &tx,
+                &origin,
+                key,
+                frontier.size(),
+                frontier.root(),
+            )?),
             None => None,
         };
         tx.commit()?;
@@ -432,7 +440,10 @@ impl Ledger {
             && digits.len() <= 64
             && digits.bytes().all(|b| b.is_ascii_hexdigit());
         let size = self.size()?;
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && (r.starts_with('#') || !is_hex) {
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (r.starts_with('#') || !is_hex)
+        {
             let index: u64 = digits.parse().map_err(|_| Error::NoSuchEntry {
                 reference: reference.into(),
             })?;
@@ -513,9 +524,11 @@ impl Ledger {
             let entry = entry_from_row(row)?;
             let (figures, speaker, stance) = match entry.payload() {
                 Payload::Claim(c) => (&c.figures, c.claimant.name.clone(), "claims".to_string()),
-                Payload::Statement(s) => {
-                    (&s.figures, s.speaker.name.clone(), s.stance.as_str().to_string())
-                }
+                Payload::Statement(s) => (
+                    &s.figures,
+                    s.speaker.name.clone(),
+                    s.stance.as_str().to_string(),
+                ),
                 Payload::Key(_) => continue,
             };
             for f in figures {
@@ -620,7 +633,11 @@ impl Ledger {
     }
 
     /// Consistency proof from `old_size` to `new_size` (default: the current size).
-    pub fn consistency_proof(&self, old_size: u64, new_size: Option<u64>) -> Result<ConsistencyProof> {
+    pub fn consistency_proof(
+        &self,
+        old_size: u64,
+        new_size: Option<u64>,
+    ) -> Result<ConsistencyProof> {
         let new_size = match new_size {
             Some(n) => n,
             None => self.size()?,
@@ -676,7 +693,10 @@ impl Nodes<'_> {
 
 /// Replay every key entry into a fresh book. Stored key entries were checked when appended;
 /// a book that cannot be rebuilt means the file was altered.
-pub(crate) fn key_book_from(conn: &rusqlite::Connection, log_key: &VerifyingKey) -> Result<KeyBook> {
+pub(crate) fn key_book_from(
+    conn: &rusqlite::Connection,
+    log_key: &VerifyingKey,
+) -> Result<KeyBook> {
     let mut book = KeyBook::new(log_key.clone());
     for row in store::key_rows(conn)? {
         let idx = row.idx;
@@ -709,12 +729,16 @@ fn check_rules(
     book.authorize(signer)?;
     let mut warnings = Vec::new();
     if index == 0 && env.kind() != Kind::Key {
-        return Err(Error::KeyRule("entry 0 must be the operator's own grant".into()));
+        return Err(Error::KeyRule(
+            "entry 0 must be the operator's own grant".into(),
+        ));
     }
     match signed.payload() {
         Payload::Key(change) => book.apply(index, signer, change)?,
         Payload::Statement(statement) => {
-            let target = env.target().expect("Envelope::parse requires a statement target");
+            let target = env
+                .target()
+                .expect("Envelope::parse requires a statement target");
             let t = resolve_target(conn, index, target)?;
             if statement.stance == Stance::Retracts {
                 let original = match t.payload() {
@@ -723,7 +747,10 @@ fn check_rules(
                     Payload::Key(_) => None,
                 };
                 if let Some(name) = original {
-                    if !name.trim().eq_ignore_ascii_case(statement.speaker.name.trim()) {
+                    if !name
+                        .trim()
+                        .eq_ignore_ascii_case(statement.speaker.name.trim())
+                    {
                         warnings.push(format!(
                             "entry {} retracts entry {} but its speaker {:?} is not the original claimant {:?}; recorded as said",
                             index, target.index, statement.speaker.name, name

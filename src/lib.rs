@@ -64,7 +64,7 @@ pub mod time;
 pub use audit::{AuditOptions, AuditReport, Finding};
 pub use checkpoint::Checkpoint;
 pub use entry::{
-    Claim, Entry, Envelope, Kind, KeyAction, KeyChange, Party, PartyType, Payload, SignOptions,
+    Claim, Entry, Envelope, KeyAction, KeyChange, Kind, Party, PartyType, Payload, SignOptions,
     SignedEntry, Source, Stance, Statement, Target,
 };
 pub use error::{Error, Result};

@@ -90,9 +90,8 @@ impl TlogProof {
         let digits = line
             .strip_prefix("index ")
             .ok_or_else(|| bad("expected 'index N'"))?;
-        let index = parse_decimal(digits).ok_or_else(|| {
-            bad("index must be a decimal with no sign or leading zeros")
-        })?;
+        let index = parse_decimal(digits)
+            .ok_or_else(|| bad("index must be a decimal with no sign or leading zeros"))?;
         let proof = lines
             .map(|l| {
                 decode_b64_exact(l)
@@ -114,7 +113,8 @@ impl TlogProof {
 
 /// A decimal u64 with no sign, no leading zeros (except "0"), no spaces.
 pub(crate) fn parse_decimal(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
+    {
         return None;
     }
     s.parse().ok()
@@ -165,14 +165,18 @@ pub struct VerifiedReceipt {
 /// Checks, in order: receipt shape; checkpoint note signed by `log_key` (key name = origin);
 /// envelope canonical with a valid author signature (verify_strict) and payload hash;
 /// inclusion proof from the envelope's leaf hash to the checkpoint's root.
-pub fn verify_receipt(bytes: &[u8], log_key: &VerifyingKey) -> Result<VerifiedReceipt, ReceiptError> {
+pub fn verify_receipt(
+    bytes: &[u8],
+    log_key: &VerifyingKey,
+) -> Result<VerifiedReceipt, ReceiptError> {
     if bytes.len() > MAX_RECEIPT_BYTES {
         return Err(ReceiptError::Malformed(format!(
             "{} bytes; receipts are at most {MAX_RECEIPT_BYTES}",
             bytes.len()
         )));
     }
-    let value = encoding::parse_strict(bytes).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+    let value =
+        encoding::parse_strict(bytes).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Raw {

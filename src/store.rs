@@ -130,7 +130,10 @@ impl Store {
         let mode: String = self
             .conn
             .pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))
-            .or_else(|_| self.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)))?;
+            .or_else(|_| {
+                self.conn
+                    .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            })?;
         let _ = mode;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
@@ -218,8 +221,9 @@ pub(crate) fn row(conn: &Connection, idx: u64) -> Result<Option<Row>> {
 }
 
 pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("{ROW_SELECT} WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ROW_SELECT} WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
+    ))?;
     let rows = stmt
         .query_map(
             params![from as i64, limit.min(i64::MAX as u64) as i64],
@@ -231,9 +235,8 @@ pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>>
 
 /// Every key entry, in index order (there are few: one per grant or revocation).
 pub(crate) fn key_rows(conn: &Connection) -> Result<Vec<Row>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind = 'key' ORDER BY e.idx"
-    ))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("{ROW_SELECT} WHERE e.kind = 'key' ORDER BY e.idx"))?;
     let rows = stmt
         .query_map([], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -306,7 +309,12 @@ fn read_checkpoint(r: &rusqlite::Row<'_>) -> rusqlite::Result<CheckpointRow> {
     })
 }
 
-pub(crate) fn insert_checkpoint(conn: &Connection, size: u64, root: &Hash, note: &str) -> Result<()> {
+pub(crate) fn insert_checkpoint(
+    conn: &Connection,
+    size: u64,
+    root: &Hash,
+    note: &str,
+) -> Result<()> {
     conn.prepare_cached("INSERT INTO checkpoints (size, root, note) VALUES (?1, ?2, ?3)")?
         .execute(params![size as i64, &root[..], note])?;
     Ok(())
@@ -346,10 +354,15 @@ impl NodeSource for Nodes<'_> {
             .query_row(params![level, index as i64], |r| r.get(0))
             .optional()?;
         let hash = hash.ok_or_else(|| {
-            Error::Corrupt(format!("tree node at level {level}, index {index} is missing"))
+            Error::Corrupt(format!(
+                "tree node at level {level}, index {index} is missing"
+            ))
         })?;
-        hash.try_into()
-            .map_err(|_| Error::Corrupt(format!("tree node at level {level}, index {index} is not 32 bytes")))
+        hash.try_into().map_err(|_| {
+            Error::Corrupt(format!(
+                "tree node at level {level}, index {index} is not 32 bytes"
+            ))
+        })
     }
 }
 

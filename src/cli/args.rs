@@ -14,7 +14,12 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// The ledger file.
-    #[arg(long, global = true, env = "CLAIMLEDGER_LEDGER", default_value = "claimledger.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "CLAIMLEDGER_LEDGER",
+        default_value = "claimledger.db"
+    )]
     pub ledger: PathBuf,
     /// Your private key file (signs what you record).
     #[arg(long, global = true, env = "CLAIMLEDGER_KEY")]

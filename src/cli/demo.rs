@@ -32,7 +32,12 @@ fn source(url: &str, title: &str, publisher: &str, published: Option<&str>) -> S
 }
 
 fn fig(property: &str, scope: Option<&str>, as_stated: &str) -> Result<Figure> {
-    Ok(Figure::from_as_stated("DeepSeek-V3", property, scope, as_stated)?)
+    Ok(Figure::from_as_stated(
+        "DeepSeek-V3",
+        property,
+        scope,
+        as_stated,
+    )?)
 }
 
 fn at(t: &str) -> SignOptions {
@@ -199,7 +204,10 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             "audit": {"ok": audit.ok, "entries": audit.entries, "checkpoints": audit.checkpoints},
         }));
     } else {
-        println!("claimledger demo — the DeepSeek-V3 story, recorded in {}\n", db.display());
+        println!(
+            "claimledger demo — the DeepSeek-V3 story, recorded in {}\n",
+            db.display()
+        );
         let rows: Vec<Vec<String>> = ledger
             .keys()?
             .iter()

@@ -9,9 +9,9 @@ mod verify;
 
 use anyhow::{Context, Result, bail};
 use args::{Cli, Command};
-use clap::{CommandFactory, FromArgMatches};
 use claimledger::keyfile::{self, KeyFileError};
 use claimledger::{Ledger, SigningKey, VerifyingKey};
+use clap::{CommandFactory, FromArgMatches};
 use std::path::{Path, PathBuf};
 
 /// How a command ended when it ran to completion.
@@ -82,7 +82,8 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         if let Some(KeyFileError::TooOpen { path, .. }) = cause.downcast_ref::<KeyFileError>() {
             return Some(format!("chmod 600 {}", path.display()));
         }
-        if let Some(claimledger::Error::NotFound { .. }) = cause.downcast_ref::<claimledger::Error>()
+        if let Some(claimledger::Error::NotFound { .. }) =
+            cause.downcast_ref::<claimledger::Error>()
         {
             return Some(
                 "pass --ledger PATH (or set CLAIMLEDGER_LEDGER) to use another ledger".into(),
@@ -166,7 +167,8 @@ pub fn vkey_arg(s: &str) -> Result<VerifyingKey> {
     }
     let p = Path::new(s);
     if p.is_file() {
-        let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
         return text
             .trim()
             .parse::<VerifyingKey>()

@@ -90,7 +90,10 @@ pub fn entry_text(e: &Entry, book: &KeyBook, indent: &str) -> String {
                 "{indent}#{} claim by {}{}",
                 e.index(),
                 party(&c.claimant),
-                c.claimed_on.as_deref().map(|d| format!(" on {d}")).unwrap_or_default()
+                c.claimed_on
+                    .as_deref()
+                    .map(|d| format!(" on {d}"))
+                    .unwrap_or_default()
             );
             let _ = writeln!(out, "{indent}  \"{}\"", c.text);
             if !c.subjects.is_empty() {
@@ -109,7 +112,10 @@ pub fn entry_text(e: &Entry, book: &KeyBook, indent: &str) -> String {
                 s.stance.as_str(),
                 env.target().map(|t| t.index).unwrap_or_default(),
                 party(&s.speaker),
-                s.stated_on.as_deref().map(|d| format!(" on {d}")).unwrap_or_default()
+                s.stated_on
+                    .as_deref()
+                    .map(|d| format!(" on {d}"))
+                    .unwrap_or_default()
             );
             let _ = writeln!(out, "{indent}  \"{}\"", s.text);
             sources_text(&mut out, &format!("{indent}  "), &s.sources);
@@ -172,8 +178,7 @@ pub fn comparisons(rows: &[FigureStatement]) -> Vec<Option<Comparison>> {
         .enumerate()
         .map(|(i, r)| {
             let base = rows.iter().enumerate().find(|(_, b)| {
-                b.stance == "claims"
-                    && compare(&b.figure, &r.figure) != Comparison::Unrelated
+                b.stance == "claims" && compare(&b.figure, &r.figure) != Comparison::Unrelated
             });
             match base {
                 Some((j, b)) if j != i => Some(compare(&b.figure, &r.figure)),
@@ -205,8 +210,17 @@ pub fn figures_json(rows: &[FigureStatement]) -> Value {
 pub fn figures_table(rows: &[FigureStatement]) -> String {
     let cmp = comparisons(rows);
     let header = [
-        "#", "subject", "property", "scope", "value", "unit", "precision", "as stated", "speaker",
-        "stance", "vs claim",
+        "#",
+        "subject",
+        "property",
+        "scope",
+        "value",
+        "unit",
+        "precision",
+        "as stated",
+        "speaker",
+        "stance",
+        "vs claim",
     ];
     let body: Vec<Vec<String>> = rows
         .iter()

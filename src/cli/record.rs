@@ -4,13 +4,13 @@ use super::args::{ClaimArgs, KeyCommand, RecordArgs, StatementArgs};
 use super::output::{entry_json, entry_text, print_json, table};
 use super::{Ctx, Outcome, read_input, vkey_arg};
 use anyhow::{Context, Result, bail};
-use clap::ArgMatches;
 use claimledger::entry::Payload;
 use claimledger::keyfile;
 use claimledger::{
     Appended, Claim, CreateOptions, Figure, Kind, Ledger, Party, SigningKey, Source, Stance,
     Statement,
 };
+use clap::ArgMatches;
 use serde_json::json;
 use std::path::Path;
 
@@ -73,7 +73,11 @@ pub fn init(ctx: &Ctx, origin: &str) -> Result<Outcome> {
             "operator_key_created": created,
         }));
     } else {
-        println!("created ledger {} (origin {})", ctx.ledger.display(), ledger.origin());
+        println!(
+            "created ledger {} (origin {})",
+            ctx.ledger.display(),
+            ledger.origin()
+        );
         println!("log key (publish this; verifiers pin it):");
         println!("  {}", ledger.log_key());
         println!(
@@ -125,7 +129,9 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
         KeyCommand::Grant { vkey, name, role } => {
             let vk = vkey_arg(&vkey)?;
             let mut ledger = ctx.open_as_operator()?;
-            let done = ledger.grant(&vk, &name, &role).context("granting the key")?;
+            let done = ledger
+                .grant(&vk, &name, &role)
+                .context("granting the key")?;
             print_appended(ctx, &ledger, &done, None)?;
         }
         KeyCommand::Revoke { vkey, reason } => {
@@ -170,7 +176,10 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
                     .collect();
                 print!(
                     "{}",
-                    table(&["name", "role", "key id", "granted", "status", "vkey"], &rows)
+                    table(
+                        &["name", "role", "key id", "granted", "status", "vkey"],
+                        &rows
+                    )
                 );
             }
         }
@@ -208,7 +217,9 @@ pub fn claim_add(ctx: &Ctx, a: ClaimArgs, m: &ArgMatches) -> Result<Outcome> {
             })
         }
     };
-    let done = ledger.append(payload, &key).context("recording the claim")?;
+    let done = ledger
+        .append(payload, &key)
+        .context("recording the claim")?;
     print_appended(ctx, &ledger, &done, notice)
 }
 
@@ -300,11 +311,22 @@ fn sources(r: &RecordArgs, m: &ArgMatches) -> Result<Vec<Source>> {
         }
         Ok(())
     };
-    attach("source_titles", "--source-title", &r.source_titles, |s, v| s.title = Some(v))?;
-    attach("publishers", "--publisher", &r.publishers, |s, v| s.publisher = Some(v))?;
-    attach("published", "--published", &r.published, |s, v| s.published = Some(v))?;
+    attach(
+        "source_titles",
+        "--source-title",
+        &r.source_titles,
+        |s, v| s.title = Some(v),
+    )?;
+    attach("publishers", "--publisher", &r.publishers, |s, v| {
+        s.publisher = Some(v)
+    })?;
+    attach("published", "--published", &r.published, |s, v| {
+        s.published = Some(v)
+    })?;
     attach("quotes", "--quote", &r.quotes, |s, v| s.quote = Some(v))?;
-    attach("archive_urls", "--archive-url", &r.archive_urls, |s, v| s.archive_url = Some(v))?;
+    attach("archive_urls", "--archive-url", &r.archive_urls, |s, v| {
+        s.archive_url = Some(v)
+    })?;
     Ok(out)
 }
 

@@ -38,12 +38,19 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
         let all = ledger.checkpoints()?;
         if ctx.json {
             print_json(&serde_json::Value::Array(
-                all.iter().map(|c| checkpoint_json(c, ledger.log_key())).collect(),
+                all.iter()
+                    .map(|c| checkpoint_json(c, ledger.log_key()))
+                    .collect(),
             ));
         } else {
             let rows: Vec<Vec<String>> = all
                 .iter()
-                .map(|c| vec![c.checkpoint.size.to_string(), hex::encode(c.checkpoint.root)])
+                .map(|c| {
+                    vec![
+                        c.checkpoint.size.to_string(),
+                        hex::encode(c.checkpoint.root),
+                    ]
+                })
                 .collect();
             print!("{}", table(&["size", "root"], &rows));
         }
@@ -89,7 +96,10 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
                     "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
                 }));
             } else {
-                println!("tree of size {} extends tree of size {}", p.new_size, p.old_size);
+                println!(
+                    "tree of size {} extends tree of size {}",
+                    p.new_size, p.old_size
+                );
                 println!("old root  {}", hex::encode(p.old_root));
                 println!("new root  {}", hex::encode(p.new_root));
                 for (i, h) in p.proof.iter().enumerate() {
@@ -143,9 +153,18 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                 }));
             } else {
                 println!("receipt verified");
-                println!("  checkpoint  {} size {} signed by {} ✓", v.checkpoint.origin, v.checkpoint.size, key.key_id());
+                println!(
+                    "  checkpoint  {} size {} signed by {} ✓",
+                    v.checkpoint.origin,
+                    v.checkpoint.size,
+                    key.key_id()
+                );
                 println!("  inclusion   entry {} is in that tree ✓", v.index);
-                println!("  author      signed by {} at {} ✓", env.signer(), env.recorded_at());
+                println!(
+                    "  author      signed by {} at {} ✓",
+                    env.signer(),
+                    env.recorded_at()
+                );
                 println!("  payload     hash matches the envelope ✓");
                 println!("  {}: \"{text}\"", env.kind().as_str());
             }
@@ -171,8 +190,10 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
     let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(0);
         b.set_style(
-            indicatif::ProgressStyle::with_template("auditing {bar:40} {pos}/{len} entries ({per_sec}, eta {eta})")
-                .expect("static template"),
+            indicatif::ProgressStyle::with_template(
+                "auditing {bar:40} {pos}/{len} entries ({per_sec}, eta {eta})",
+            )
+            .expect("static template"),
         );
         // Only show when the audit takes longer than a second.
         b.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -196,7 +217,8 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let finding_json = |f: &claimledger::Finding| json!({"code": f.code, "index": f.index, "message": f.message});
+    let finding_json =
+        |f: &claimledger::Finding| json!({"code": f.code, "index": f.index, "message": f.message});
     if ctx.json {
         print_json(&json!({
             "ok": report.ok,

@@ -8,7 +8,10 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn vector(n: usize) -> Value {
-    let path = format!("{}/tests/vectors/entry-{n}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/vectors/entry-{n}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -49,8 +52,15 @@ fn envelope_vectors_reproduce_byte_for_byte() {
         )
         .unwrap();
         let env = signed.envelope();
-        assert_eq!(hex::encode(env.as_bytes()), s(&v, "envelope_hex"), "vector {n}");
-        assert_eq!(hex::encode(env.signed_message()), s(&v, "signed_message_hex"));
+        assert_eq!(
+            hex::encode(env.as_bytes()),
+            s(&v, "envelope_hex"),
+            "vector {n}"
+        );
+        assert_eq!(
+            hex::encode(env.signed_message()),
+            s(&v, "signed_message_hex")
+        );
         assert!(env.signed_message().starts_with(SIGNATURE_CONTEXT));
         assert_eq!(hex::encode(env.leaf_hash()), s(&v, "leaf_hash"));
         assert_eq!(hex::encode(env.payload_sha256()), s(&v, "payload_sha256"));
@@ -80,16 +90,27 @@ fn every_byte_change_of_an_envelope_is_rejected() {
     for i in 0..payload.len() {
         let mut p = payload.clone();
         p[i] ^= 0x01;
-        assert!(SignedEntry::from_stored(&bytes, &p).is_err(), "payload byte {i}");
+        assert!(
+            SignedEntry::from_stored(&bytes, &p).is_err(),
+            "payload byte {i}"
+        );
     }
     // Dropping or adding a byte anywhere.
     for i in 0..bytes.len() {
         let mut b = bytes.clone();
         b.remove(i);
-        assert!(Envelope::parse(&b).and_then(|e| e.verify_signature()).is_err());
+        assert!(
+            Envelope::parse(&b)
+                .and_then(|e| e.verify_signature())
+                .is_err()
+        );
         let mut b = bytes.clone();
         b.insert(i, b' ');
-        assert!(Envelope::parse(&b).and_then(|e| e.verify_signature()).is_err());
+        assert!(
+            Envelope::parse(&b)
+                .and_then(|e| e.verify_signature())
+                .is_err()
+        );
     }
 }
 

@@ -77,7 +77,12 @@ impl TestLedger {
     }
 
     pub fn claim(&mut self, text: &str) -> u64 {
-        let i = self.ledger.append(claim(text), &self.alice).unwrap().entry.index();
+        let i = self
+            .ledger
+            .append(claim(text), &self.alice)
+            .unwrap()
+            .entry
+            .index();
         self.check();
         i
     }
@@ -117,7 +122,10 @@ fn create_refuses_overwrite_and_open_never_creates() {
     assert_eq!(std::fs::read(&t.path).unwrap(), before);
 
     let missing = t.dir.path().join("nope.db");
-    assert!(matches!(Ledger::open(&missing).unwrap_err(), Error::NotFound { .. }));
+    assert!(matches!(
+        Ledger::open(&missing).unwrap_err(),
+        Error::NotFound { .. }
+    ));
     assert!(!missing.exists());
 }
 
@@ -125,7 +133,11 @@ fn create_refuses_overwrite_and_open_never_creates() {
 fn open_refuses_files_that_are_not_ledgers() {
     let dir = tempfile::tempdir().unwrap();
     let text = dir.path().join("notes.txt");
-    std::fs::write(&text, "hello, this is not SQLite at all, just some text in a file\n").unwrap();
+    std::fs::write(
+        &text,
+        "hello, this is not SQLite at all, just some text in a file\n",
+    )
+    .unwrap();
     let err = Ledger::open(&text).unwrap_err();
     assert!(matches!(err, Error::NotALedger { .. }), "{err}");
     assert_eq!(
@@ -139,7 +151,10 @@ fn open_refuses_files_that_are_not_ledgers() {
         .execute_batch("CREATE TABLE t (x INTEGER)")
         .unwrap();
     let before = std::fs::read(&other).unwrap();
-    assert!(matches!(Ledger::open(&other).unwrap_err(), Error::NotALedger { .. }));
+    assert!(matches!(
+        Ledger::open(&other).unwrap_err(),
+        Error::NotALedger { .. }
+    ));
     assert_eq!(std::fs::read(&other).unwrap(), before);
 }
 
@@ -154,7 +169,10 @@ fn open_refuses_a_newer_schema() {
         .unwrap();
     let before = std::fs::read(&path).unwrap();
     let err = Ledger::open(&path).unwrap_err();
-    assert!(matches!(err, Error::SchemaTooNew { found: 99, .. }), "{err}");
+    assert!(
+        matches!(err, Error::SchemaTooNew { found: 99, .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("upgrade claimledger"));
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -166,23 +184,39 @@ fn claims_statements_and_history_in_order() {
     let other = t.claim("unrelated claim");
     let s1 = t
         .ledger
-        .append_statement(c, statement(Stance::Contests, "Dario Amodei", "doubtful"), &t.alice)
+        .append_statement(
+            c,
+            statement(Stance::Contests, "Dario Amodei", "doubtful"),
+            &t.alice,
+        )
         .unwrap()
         .entry
         .index();
     let s2 = t
         .ledger
-        .append_statement(s1, statement(Stance::Contests, "Nvidia", "no diversion"), &t.alice)
+        .append_statement(
+            s1,
+            statement(Stance::Contests, "Nvidia", "no diversion"),
+            &t.alice,
+        )
         .unwrap()
         .entry
         .index();
     let _unrelated = t
         .ledger
-        .append_statement(other, statement(Stance::Supports, "Someone", "yes"), &t.alice)
+        .append_statement(
+            other,
+            statement(Stance::Supports, "Someone", "yes"),
+            &t.alice,
+        )
         .unwrap();
     let s3 = t
         .ledger
-        .append_statement(c, statement(Stance::Qualifies, "DeepSeek", "final run only"), &t.alice)
+        .append_statement(
+            c,
+            statement(Stance::Qualifies, "DeepSeek", "final run only"),
+            &t.alice,
+        )
         .unwrap()
         .entry
         .index();
@@ -191,7 +225,10 @@ fn claims_statements_and_history_in_order() {
     assert_eq!(h.claim.index(), c);
     let idx: Vec<u64> = h.statements.iter().map(|e| e.index()).collect();
     assert_eq!(idx, vec![s1, s2, s3]);
-    let figures = t.ledger.figures(Some("deepseek-v3"), Some("training_cost")).unwrap();
+    let figures = t
+        .ledger
+        .figures(Some("deepseek-v3"), Some("training_cost"))
+        .unwrap();
     assert_eq!(figures.len(), 2);
     assert_eq!(figures[0].figure.value, "5600000");
     assert_eq!(t.ledger.search("final run", 10).unwrap()[0].index(), s3);
@@ -224,7 +261,10 @@ fn append_rules_refuse_and_change_nothing() {
         .ledger
         .append_statement(999, statement(Stance::Contests, "X", "no"), &t.alice)
         .unwrap_err();
-    assert!(matches!(err, Error::TargetNotFound { index: 999, .. }), "{err}");
+    assert!(
+        matches!(err, Error::TargetNotFound { index: 999, .. }),
+        "{err}"
+    );
 
     // Statement naming the right index with the wrong leaf hash.
     let signed = SignedEntry::sign(
@@ -256,13 +296,21 @@ fn append_rules_refuse_and_change_nothing() {
     t.check();
 
     // Revoked.
-    t.ledger.revoke(&t.alice.verifying_key(), "left the newsroom").unwrap();
-    let err = t.ledger.append(claim("after revocation"), &t.alice).unwrap_err();
+    t.ledger
+        .revoke(&t.alice.verifying_key(), "left the newsroom")
+        .unwrap();
+    let err = t
+        .ledger
+        .append(claim("after revocation"), &t.alice)
+        .unwrap_err();
     assert!(matches!(err, Error::Revoked { .. }), "{err}");
     assert!(err.to_string().contains("left the newsroom"));
     // The operator cannot be revoked.
     let op = t.operator.verifying_key();
-    assert!(matches!(t.ledger.revoke(&op, "x").unwrap_err(), Error::KeyRule(_)));
+    assert!(matches!(
+        t.ledger.revoke(&op, "x").unwrap_err(),
+        Error::KeyRule(_)
+    ));
     t.check();
 }
 
@@ -272,12 +320,20 @@ fn retraction_by_someone_else_is_recorded_with_a_warning() {
     let c = t.claim("a claim");
     let by_other = t
         .ledger
-        .append_statement(c, statement(Stance::Retracts, "Not DeepSeek", "withdrawn"), &t.alice)
+        .append_statement(
+            c,
+            statement(Stance::Retracts, "Not DeepSeek", "withdrawn"),
+            &t.alice,
+        )
         .unwrap();
     assert_eq!(by_other.warnings.len(), 1, "{:?}", by_other.warnings);
     let by_claimant = t
         .ledger
-        .append_statement(c, statement(Stance::Retracts, "DeepSeek", "withdrawn"), &t.alice)
+        .append_statement(
+            c,
+            statement(Stance::Retracts, "DeepSeek", "withdrawn"),
+            &t.alice,
+        )
         .unwrap();
     assert!(by_claimant.warnings.is_empty());
     t.check();
@@ -293,9 +349,18 @@ fn references_resolve() {
     assert_eq!(t.ledger.resolve(&leaf[..8]).unwrap(), c);
     assert_eq!(t.ledger.resolve(&leaf[..9].to_uppercase()).unwrap(), c);
     assert_eq!(t.ledger.resolve(&leaf).unwrap(), c);
-    assert!(matches!(t.ledger.resolve("#99").unwrap_err(), Error::NoSuchEntry { .. }));
-    assert!(matches!(t.ledger.resolve("abc").unwrap_err(), Error::BadRef { .. }));
-    assert!(matches!(t.ledger.resolve("zzzzzzzzz").unwrap_err(), Error::BadRef { .. }));
+    assert!(matches!(
+        t.ledger.resolve("#99").unwrap_err(),
+        Error::NoSuchEntry { .. }
+    ));
+    assert!(matches!(
+        t.ledger.resolve("abc").unwrap_err(),
+        Error::BadRef { .. }
+    ));
+    assert!(matches!(
+        t.ledger.resolve("zzzzzzzzz").unwrap_err(),
+        Error::BadRef { .. }
+    ));
 }
 
 #[test]
@@ -304,7 +369,9 @@ fn appends_without_the_operator_key_are_covered_later() {
     let path = t.path.clone();
     let mut reporter_side = Ledger::open(&path).unwrap();
     assert!(!reporter_side.has_operator_key());
-    let done = reporter_side.append(claim("from a laptop"), &t.alice).unwrap();
+    let done = reporter_side
+        .append(claim("from a laptop"), &t.alice)
+        .unwrap();
     assert!(done.checkpoint.is_none());
     let report = t.ledger.audit().unwrap();
     assert!(report.ok);
@@ -319,7 +386,9 @@ fn appends_without_the_operator_key_are_covered_later() {
     t.check();
     // A wrong operator key is refused.
     assert!(matches!(
-        reporter_side.load_operator_key(t.alice.clone()).unwrap_err(),
+        reporter_side
+            .load_operator_key(t.alice.clone())
+            .unwrap_err(),
         Error::WrongOperatorKey { .. }
     ));
 }
@@ -329,7 +398,9 @@ fn proofs_match_the_reference_at_every_size() {
     let mut t = TestLedger::new();
     t.append_n(20);
     let size = t.ledger.size().unwrap();
-    let leaves: Vec<_> = (0..size).map(|i| t.ledger.entry(i).unwrap().leaf_hash()).collect();
+    let leaves: Vec<_> = (0..size)
+        .map(|i| t.ledger.entry(i).unwrap().leaf_hash())
+        .collect();
     for n in 1..=size {
         assert_eq!(
             t.ledger.root_at(n).unwrap(),
@@ -363,7 +434,9 @@ fn receipts_reject_every_byte_flip_and_other_keys() {
     verify(&json).unwrap();
 
     // Every bit of the envelope.
-    let env = B64.decode(json["envelope_base64"].as_str().unwrap()).unwrap();
+    let env = B64
+        .decode(json["envelope_base64"].as_str().unwrap())
+        .unwrap();
     for i in 0..env.len() {
         for bit in 0..8 {
             let mut e = env.clone();
@@ -378,7 +451,9 @@ fn receipts_reject_every_byte_flip_and_other_keys() {
     for i in 0..proof.len() {
         let mut p = proof.clone();
         p[i] ^= 0x01;
-        let Ok(text) = String::from_utf8(p) else { continue };
+        let Ok(text) = String::from_utf8(p) else {
+            continue;
+        };
         let mut j = json.clone();
         j["tlog_proof"] = text.into();
         assert!(verify(&j).is_err(), "tlog_proof byte {i}");
@@ -437,5 +512,10 @@ fn audit_with_a_pinned_wrong_key_fails() {
         .unwrap();
     assert!(!report.ok);
     assert!(report.findings.iter().any(|f| f.code == "log_key_mismatch"));
-    assert!(report.findings.iter().any(|f| f.code == "checkpoint_invalid"));
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.code == "checkpoint_invalid")
+    );
 }

@@ -1,12 +1,12 @@
 //! The one integration test binary (one link step, shared helpers). Modules:
 mod util; // where ../shared/vectors is; skip notice vs CI failure
 
-mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
-mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod ed25519; // CCTV edge cases: verify_strict accepts exactly the expected 43
-mod figure; // "$5.6M", "2 048 puces Nvidia H800"… parsed into figures
+mod figure;
+mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
+mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints // "$5.6M", "2 048 puces Nvidia H800"… parsed into figures
 
+mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
 mod entry; // envelope known-answer vector, canonical round trips, every byte flip rejected
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
-mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1

@@ -22,10 +22,37 @@ const TRIGGERS: &[&str] = &[
 fn built() -> Session {
     let s = Session::with_claim(); // 0 operator grant, 1 alice grant, 2 claim
     for i in 0..3 {
-        s.ok(&["--key", "alice.key", "claim", "add", "--text", &format!("claim {i}"), "--claimant", "X"]);
+        s.ok(&[
+            "--key",
+            "alice.key",
+            "claim",
+            "add",
+            "--text",
+            &format!("claim {i}"),
+            "--claimant",
+            "X",
+        ]);
     }
-    s.ok(&["--key", "alice.key", "contest", "2", "--speaker", "Y", "--text", "no"]);
-    s.ok(&["--key", "alice.key", "support", "6", "--speaker", "Z", "--text", "yes"]);
+    s.ok(&[
+        "--key",
+        "alice.key",
+        "contest",
+        "2",
+        "--speaker",
+        "Y",
+        "--text",
+        "no",
+    ]);
+    s.ok(&[
+        "--key",
+        "alice.key",
+        "support",
+        "6",
+        "--speaker",
+        "Z",
+        "--text",
+        "yes",
+    ]);
     s.ok(&["audit"]);
     s
 }
@@ -34,7 +61,8 @@ fn built() -> Session {
 fn raw(s: &Session) -> Connection {
     let c = Connection::open(s.ledger()).unwrap();
     for t in TRIGGERS {
-        c.execute_batch(&format!("DROP TRIGGER IF EXISTS {t}")).unwrap();
+        c.execute_batch(&format!("DROP TRIGGER IF EXISTS {t}"))
+            .unwrap();
     }
     c
 }
@@ -44,7 +72,11 @@ fn audit_fails(s: &Session, args: &[&str]) -> Vec<(String, Option<u64>)> {
     let mut a = vec!["--json", "audit"];
     a.extend_from_slice(args);
     let out = s.run(&a);
-    assert_eq!(out.code, 1, "audit should fail\n{}\n{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.code, 1,
+        "audit should fail\n{}\n{}",
+        out.stdout, out.stderr
+    );
     let j = out.json();
     assert_eq!(j["ok"], false);
     j["findings"]
@@ -60,8 +92,10 @@ fn has(findings: &[(String, Option<u64>)], code: &str, index: Option<u64>) -> bo
 }
 
 fn envelope(c: &Connection, idx: i64) -> Vec<u8> {
-    c.query_row("SELECT envelope FROM entries WHERE idx = ?1", [idx], |r| r.get(0))
-        .unwrap()
+    c.query_row("SELECT envelope FROM entries WHERE idx = ?1", [idx], |r| {
+        r.get(0)
+    })
+    .unwrap()
 }
 
 #[test]
@@ -69,10 +103,17 @@ fn one_byte_of_an_envelope() {
     let s = built();
     let c = raw(&s);
     let mut env = envelope(&c, 3);
-    let pos = env.windows(15).position(|w| w == b"\"recorded_at\":\"").unwrap();
+    let pos = env
+        .windows(15)
+        .position(|w| w == b"\"recorded_at\":\"")
+        .unwrap();
     env[pos + 18] ^= 0x01; // a digit of the year: still canonical JSON, no longer signed
     assert!(env[pos + 18].is_ascii_digit());
-    c.execute("UPDATE entries SET envelope = ?1 WHERE idx = 3", params![env]).unwrap();
+    c.execute(
+        "UPDATE entries SET envelope = ?1 WHERE idx = 3",
+        params![env],
+    )
+    .unwrap();
     drop(c);
     let f = audit_fails(&s, &[]);
     assert!(has(&f, "leaf_hash_mismatch", Some(3)), "{f:?}");
@@ -84,11 +125,14 @@ fn one_byte_of_a_payload() {
     let s = built();
     let c = raw(&s);
     let mut p: Vec<u8> = c
-        .query_row("SELECT payload FROM payloads WHERE idx = 4", [], |r| r.get(0))
+        .query_row("SELECT payload FROM payloads WHERE idx = 4", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let pos = p.windows(7).position(|w| w == b"claim 1").unwrap();
     p[pos + 6] = b'7';
-    c.execute("UPDATE payloads SET payload = ?1 WHERE idx = 4", params![p]).unwrap();
+    c.execute("UPDATE payloads SET payload = ?1 WHERE idx = 4", params![p])
+        .unwrap();
     drop(c);
     let f = audit_fails(&s, &[]);
     assert!(has(&f, "payload_hash_mismatch", Some(4)), "{f:?}");
@@ -119,8 +163,11 @@ fn a_signature_with_the_leaf_hash_column_kept_in_step() {
 fn an_interior_hash() {
     let s = built();
     let c = raw(&s);
-    c.execute("UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 1", [])
-        .unwrap();
+    c.execute(
+        "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 1",
+        [],
+    )
+    .unwrap();
     drop(c);
     let f = audit_fails(&s, &[]);
     assert!(has(&f, "tree_node_mismatch", Some(2)), "{f:?}");
@@ -131,11 +178,17 @@ fn a_stored_checkpoint() {
     let s = built();
     let c = raw(&s);
     let note: String = c
-        .query_row("SELECT note FROM checkpoints WHERE size = 5", [], |r| r.get(0))
+        .query_row("SELECT note FROM checkpoints WHERE size = 5", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     let forged = note.replacen("\n5\n", "\n6\n", 1);
     assert_ne!(note, forged);
-    c.execute("UPDATE checkpoints SET note = ?1 WHERE size = 5", params![forged]).unwrap();
+    c.execute(
+        "UPDATE checkpoints SET note = ?1 WHERE size = 5",
+        params![forged],
+    )
+    .unwrap();
     drop(c);
     let f = audit_fails(&s, &[]);
     assert!(has(&f, "checkpoint_invalid", Some(5)), "{f:?}");
@@ -169,7 +222,10 @@ fn two_swapped_entries() {
     drop(c);
     let f = audit_fails(&s, &[]);
     assert!(has(&f, "tree_node_mismatch", Some(3)), "{f:?}");
-    assert!(f.iter().any(|(c, _)| c == "checkpoint_root_mismatch"), "{f:?}");
+    assert!(
+        f.iter().any(|(c, _)| c == "checkpoint_root_mismatch"),
+        "{f:?}"
+    );
 }
 
 #[test]
@@ -291,7 +347,16 @@ fn a_revoked_key_used_after_its_revocation() {
 fn the_whole_file_replaced_by_an_older_copy() {
     let s = built();
     let old = s.snapshot();
-    s.ok(&["--key", "alice.key", "claim", "add", "--text", "later", "--claimant", "X"]);
+    s.ok(&[
+        "--key",
+        "alice.key",
+        "claim",
+        "add",
+        "--text",
+        "later",
+        "--claimant",
+        "X",
+    ]);
     std::fs::write(s.path("published"), s.ok(&["checkpoint"]).stdout).unwrap();
     std::fs::write(s.ledger(), old).unwrap();
     s.ok(&["audit"]); // consistent on its own …
@@ -336,7 +401,10 @@ fn the_triggers_refuse_edits_through_sql() {
         "UPDATE meta SET value = 'x' WHERE key = 'log_vkey'",
     ] {
         let err = c.execute_batch(stmt).unwrap_err().to_string();
-        assert!(err.contains("append-only") || err.contains("never change"), "{stmt}: {err}");
+        assert!(
+            err.contains("append-only") || err.contains("never change"),
+            "{stmt}: {err}"
+        );
     }
     drop(c);
     s.ok(&["audit"]);

@@ -16,7 +16,10 @@ pub fn vectors_dir(sub: &str) -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("known-answer vectors missing at {} (CI=true requires them)", dir.display());
+        panic!(
+            "known-answer vectors missing at {} (CI=true requires them)",
+            dir.display()
+        );
     }
     eprintln!("notice: skipping vector test: {} not found", dir.display());
     None
