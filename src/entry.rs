@@ -560,6 +560,16 @@ impl Envelope {
     /// Parse stored or received envelope bytes: size limit, canonical form, every field.
     /// Does not check the signature: call [`Envelope::verify_signature`].
     pub fn parse(bytes: &[u8]) -> Result<Envelope, EntryError> {
+        Self::parse_with(bytes, |text| text.parse())
+    }
+
+    /// As [`Envelope::parse`], resolving the signer's vkey text through `signer` (audit passes
+    /// a lookup of already-parsed granted keys, so a hot loop does not re-derive key IDs and
+    /// decompress points). `signer` MUST behave like `str::parse::<VerifyingKey>`.
+    pub fn parse_with(
+        bytes: &[u8],
+        signer: impl FnOnce(&str) -> Result<VerifyingKey, KeyError>,
+    ) -> Result<Envelope, EntryError> {
         if bytes.len() > MAX_ENVELOPE_BYTES {
             return Err(EntryError::TooLarge {
                 what: "envelope",
@@ -577,18 +587,17 @@ impl Envelope {
                 message: "must be a JSON object".into(),
             });
         };
-        let signature = match map.remove("signature") {
-            Some(Value::String(s)) => decode_signature(&s)?,
+        let (signature, signature_text) = match map.remove("signature") {
+            Some(Value::String(s)) => (decode_signature(&s)?, s),
             _ => return Err(EntryError::field("signature", "missing or not a string")),
         };
-        let message = signed_message(&map);
         let raw: RawEnvelope =
             serde_json::from_value(Value::Object(map)).map_err(|e| EntryError::Shape {
                 what: "envelope",
                 message: e.to_string(),
             })?;
-        let env = raw.into_envelope(signature, message, bytes.to_vec())?;
-        Ok(env)
+        let message = splice_signed_message(bytes, &signature_text)?;
+        raw.into_envelope(signature, message, bytes.to_vec(), signer)
     }
 
     /// Check the author's Ed25519 signature (verify_strict) over [`Envelope::signed_message`].
@@ -653,6 +662,31 @@ fn signed_message(without_signature: &Map<String, Value>) -> Vec<u8> {
     msg
 }
 
+/// The signed message of canonical envelope bytes, by cutting out the `signature` member.
+///
+/// Equal to [`signed_message`] of the other members because the bytes are canonical: members
+/// keep their order and serialization, and `"signature"` is never the first key (`"format"`
+/// sorts before it) nor inside `target` (which sorts after it and has no such member). The
+/// pattern cannot occur inside a string, where every `"` is escaped.
+fn splice_signed_message(bytes: &[u8], signature_text: &str) -> Result<Vec<u8>, EntryError> {
+    const MEMBER: &[u8] = b",\"signature\":\"";
+    let start = bytes
+        .windows(MEMBER.len())
+        .position(|w| w == MEMBER)
+        .ok_or_else(|| EntryError::field("signature", "misplaced member"))?;
+    let end = start + MEMBER.len() + signature_text.len() + 1;
+    if bytes.get(start + MEMBER.len()..end - 1) != Some(signature_text.as_bytes())
+        || bytes.get(end - 1) != Some(&b'"')
+    {
+        return Err(EntryError::field("signature", "misplaced member"));
+    }
+    let mut msg = Vec::with_capacity(SIGNATURE_CONTEXT.len() + bytes.len() - (end - start));
+    msg.extend_from_slice(SIGNATURE_CONTEXT);
+    msg.extend_from_slice(&bytes[..start]);
+    msg.extend_from_slice(&bytes[end..]);
+    Ok(msg)
+}
+
 fn decode_signature(s: &str) -> Result<Signature, EntryError> {
     let bytes = decode_b64_exact(s)
         .ok_or_else(|| EntryError::field("signature", "not canonical standard base64"))?;
@@ -703,6 +737,7 @@ impl RawEnvelope {
         signature: Signature,
         message: Vec<u8>,
         bytes: Vec<u8>,
+        signer: impl FnOnce(&str) -> Result<VerifyingKey, KeyError>,
     ) -> Result<Envelope, EntryError> {
         if self.format != FORMAT_V1 {
             return Err(EntryError::UnsupportedFormat(self.format));
@@ -713,7 +748,7 @@ impl RawEnvelope {
                 "must be an RFC 3339 UTC time YYYY-MM-DDTHH:MM:SSZ",
             ));
         }
-        let signer: VerifyingKey = self.signer.parse().map_err(EntryError::Signer)?;
+        let signer = signer(&self.signer).map_err(EntryError::Signer)?;
         let payload_sha256 = decode_hash_hex(&self.payload_sha256).ok_or_else(|| {
             EntryError::field("payload_sha256", "must be 64 lowercase hex digits")
         })?;

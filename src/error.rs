@@ -178,6 +178,19 @@ pub enum Error {
         /// where init recorded the key
         path: Option<PathBuf>,
     },
+    /// An import line was refused; earlier batches stayed committed.
+    #[error(
+        "line {line}: {source} ({imported} entries from earlier batches were imported; fix the line and import the rest)"
+    )]
+    Import {
+        /// 1-based line number
+        line: u64,
+        /// entries committed before it
+        imported: u64,
+        /// why
+        #[source]
+        source: Box<Error>,
+    },
     /// The stored data contradicts itself; run `claimledger audit` for details.
     #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]
     Corrupt(String),

@@ -340,18 +340,28 @@ impl Ledger {
     /// Append several signed entries in one transaction: all or nothing. One checkpoint is
     /// signed after the batch (when the operator key is loaded).
     pub fn append_batch(&mut self, batch: Vec<SignedEntry>) -> Result<Vec<Appended>> {
+        self.append_batch_positioned(batch).map_err(|(_, e)| e)
+    }
+
+    /// [`Ledger::append_batch`], naming the position in the batch of the entry that failed.
+    pub(crate) fn append_batch_positioned(
+        &mut self,
+        batch: Vec<SignedEntry>,
+    ) -> std::result::Result<Vec<Appended>, (usize, Error)> {
+        let last = batch.len().saturating_sub(1);
         let operator = self.operator.clone();
         let origin = self.origin.clone();
         let log_key = self.log_key.clone();
-        let tx = self.store.begin_write()?;
-        let start = store::size(&tx)?;
+        let at = |pos: usize| move |e: Error| (pos, e);
+        let tx = self.store.begin_write().map_err(at(0))?;
+        let start = store::size(&tx).map_err(at(0))?;
         // Read under the write lock: another process may have appended key entries.
-        let mut book = key_book_from(&tx, &log_key)?;
-        let mut frontier = store::frontier(&tx, start)?;
+        let mut book = key_book_from(&tx, &log_key).map_err(at(0))?;
+        let mut frontier = store::frontier(&tx, start).map_err(at(0))?;
         let mut results = Vec::with_capacity(batch.len());
-        for signed in batch {
+        for (pos, signed) in batch.into_iter().enumerate() {
             let index = frontier.size();
-            let warnings = check_rules(&tx, &mut book, index, &signed)?;
+            let warnings = check_rules(&tx, &mut book, index, &signed).map_err(at(pos))?;
             let env = signed.envelope();
             let leaf = env.leaf_hash();
             store::insert_entry(
@@ -364,7 +374,8 @@ impl Ledger {
                     envelope: env.as_bytes().to_vec(),
                     payload: signed.payload_bytes().to_vec(),
                 },
-            )?;
+            )
+            .map_err(at(pos))?;
             let mut err = None;
             frontier.push(leaf, |level, idx, hash| {
                 if err.is_none() {
@@ -372,7 +383,7 @@ impl Ledger {
                 }
             });
             if let Some(e) = err {
-                return Err(e);
+                return Err((pos, e));
             }
             results.push(Appended {
                 entry: Entry::new(index, signed),
@@ -381,16 +392,13 @@ impl Ledger {
             });
         }
         let checkpoint = match &operator {
-            Some(key) => Some(sign_checkpoint_in(
-                &tx,
-                &origin,
-                key,
-                frontier.size(),
-                frontier.root(),
-            )?),
+            Some(key) => Some(
+                sign_checkpoint_in(&tx, &origin, key, frontier.size(), frontier.root())
+                    .map_err(at(last))?,
+            ),
             None => None,
         };
-        tx.commit()?;
+        tx.commit().map_err(|e| (last, e.into()))?;
         if let Some(last) = results.last_mut() {
             last.checkpoint = checkpoint;
         }
@@ -739,23 +747,17 @@ fn check_rules(
             let target = env
                 .target()
                 .expect("Envelope::parse requires a statement target");
-            let t = resolve_target(conn, index, target)?;
+            let kind = check_target(conn, index, target)?;
             if statement.stance == Stance::Retracts {
-                let original = match t.payload() {
-                    Payload::Claim(c) => Some(&c.claimant.name),
-                    Payload::Statement(s) => Some(&s.speaker.name),
-                    Payload::Key(_) => None,
-                };
-                if let Some(name) = original {
-                    if !name
-                        .trim()
-                        .eq_ignore_ascii_case(statement.speaker.name.trim())
-                    {
-                        warnings.push(format!(
-                            "entry {} retracts entry {} but its speaker {:?} is not the original claimant {:?}; recorded as said",
-                            index, target.index, statement.speaker.name, name
-                        ));
-                    }
+                let name = original_speaker(conn, target, kind)?;
+                if !name
+                    .trim()
+                    .eq_ignore_ascii_case(statement.speaker.name.trim())
+                {
+                    warnings.push(format!(
+                        "entry {} retracts entry {} but its speaker {:?} is not the original claimant {:?}; recorded as said",
+                        index, target.index, statement.speaker.name, name
+                    ));
                 }
             }
         }
@@ -764,30 +766,41 @@ fn check_rules(
     Ok(warnings)
 }
 
-fn resolve_target(conn: &rusqlite::Connection, index: u64, target: Target) -> Result<Entry> {
-    if target.index >= index {
-        return Err(Error::TargetNotFound {
-            index: target.index,
-            size: index,
-        });
-    }
-    let row = store::row(conn, target.index)?.ok_or(Error::TargetNotFound {
+/// Check a statement's target exists before `index`, has the named leaf hash and is not a key
+/// entry. Returns its kind.
+fn check_target(conn: &rusqlite::Connection, index: u64, target: Target) -> Result<Kind> {
+    let not_found = Error::TargetNotFound {
         index: target.index,
         size: index,
-    })?;
-    if row.leaf_hash != target.leaf_hash {
+    };
+    if target.index >= index {
+        return Err(not_found);
+    }
+    let (leaf_hash, kind) = store::leaf_and_kind(conn, target.index)?.ok_or(not_found)?;
+    if leaf_hash != target.leaf_hash {
         return Err(Error::TargetHashMismatch {
             index: target.index,
             expected: hex::encode(target.leaf_hash),
-            actual: hex::encode(&row.leaf_hash),
+            actual: hex::encode(&leaf_hash),
         });
     }
-    if row.kind == Kind::Key.as_str() {
-        return Err(Error::TargetIsKey {
+    match kind.as_str() {
+        "claim" => Ok(Kind::Claim),
+        "statement" => Ok(Kind::Statement),
+        _ => Err(Error::TargetIsKey {
             index: target.index,
-        });
+        }),
     }
-    entry_from_row(row)
+}
+
+/// Who made the target claim or statement, for the retraction warning.
+fn original_speaker(conn: &rusqlite::Connection, target: Target, kind: Kind) -> Result<String> {
+    let payload = store::payload(conn, target.index)?.unwrap_or_default();
+    Ok(match Payload::from_stored(kind, &payload) {
+        Ok(Payload::Claim(c)) => c.claimant.name,
+        Ok(Payload::Statement(s)) => s.speaker.name,
+        _ => String::new(),
+    })
 }
 
 /// Sign a checkpoint at `size` inside the write transaction, after checking that the stored

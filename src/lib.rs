@@ -51,6 +51,7 @@ pub mod encoding;
 pub mod entry;
 mod error;
 pub mod figure;
+pub mod import;
 pub mod keybook;
 pub mod keyfile;
 pub mod keys;
@@ -69,6 +70,7 @@ pub use entry::{
 };
 pub use error::{Error, Result};
 pub use figure::{Figure, Precision};
+pub use import::{ImportOptions, ImportReport};
 pub use keys::{KeyId, SigningKey, VerifyingKey};
 pub use ledger::{Appended, CreateOptions, Ledger, SignedCheckpoint};
 pub use merkle::Hash;

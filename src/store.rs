@@ -220,6 +220,20 @@ pub(crate) fn row(conn: &Connection, idx: u64) -> Result<Option<Row>> {
         .optional()?)
 }
 
+pub(crate) fn leaf_and_kind(conn: &Connection, idx: u64) -> Result<Option<(Vec<u8>, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT leaf_hash, kind FROM entries WHERE idx = ?1")?
+        .query_row([idx as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+pub(crate) fn payload(conn: &Connection, idx: u64) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .prepare_cached("SELECT payload FROM payloads WHERE idx = ?1")?
+        .query_row([idx as i64], |r| r.get(0))
+        .optional()?)
+}
+
 pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{ROW_SELECT} WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2"

@@ -134,6 +134,30 @@ pub enum Command {
         #[arg(long)]
         against: Option<PathBuf>,
     },
+    /// Append pre-signed entries from JSON Lines (the format `export --jsonl` writes).
+    Import {
+        /// The JSON Lines file (- for standard input).
+        file: PathBuf,
+        /// Entries per transaction and per signed checkpoint (all or nothing per batch).
+        #[arg(long, default_value_t = 4096)]
+        batch_size: usize,
+    },
+    /// Write every entry, in order, as JSON Lines {"envelope_base64", "payload"}.
+    Export {
+        /// JSON Lines (the only format so far; accepted for clarity).
+        #[arg(long)]
+        jsonl: bool,
+        /// Write to FILE instead of standard output (refuses to overwrite).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Measure this machine's limits (Ed25519, SHA-256, SQLite) and this ledger's audit and
+    /// proof rates, in one run (see docs/PERFORMANCE.md).
+    Bench {
+        /// Only the machine's limits; no ledger needed.
+        #[arg(long)]
+        limits_only: bool,
+    },
     /// Build the DeepSeek seed story in a fresh ledger and show it.
     Demo {
         /// Where to put the demo ledger and keys (default: a new temporary folder).

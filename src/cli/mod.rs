@@ -1,6 +1,7 @@
 //! The command-line interface: one file per command group, all output through `output`.
 
 mod args;
+mod bench;
 mod demo;
 mod output;
 mod read;
@@ -72,6 +73,9 @@ pub fn run() -> Result<Outcome> {
         Command::Audit { log_key, against } => {
             verify::audit(&ctx, log_key.as_deref(), against.as_deref())
         }
+        Command::Import { file, batch_size } => record::import(&ctx, &file, batch_size),
+        Command::Export { jsonl: _, out } => read::export(&ctx, out.as_deref()),
+        Command::Bench { limits_only } => bench::run(&ctx, limits_only),
         Command::Demo { dir } => demo::run(&ctx, dir.as_deref()),
     }
 }

@@ -98,3 +98,29 @@ pub fn figures(ctx: &Ctx, subject: Option<&str>, property: Option<&str>) -> Resu
     }
     Ok(Outcome::Ok)
 }
+
+pub fn export(ctx: &Ctx, out: Option<&std::path::Path>) -> Result<Outcome> {
+    let ledger = ctx.open()?;
+    let n = match out {
+        Some(path) => {
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+            let n = ledger.export(std::io::BufWriter::new(&f))?;
+            f.sync_all()
+                .with_context(|| format!("writing {}", path.display()))?;
+            n
+        }
+        None => ledger.export(std::io::BufWriter::new(std::io::stdout().lock()))?,
+    };
+    if out.is_some() {
+        if ctx.json {
+            print_json(&json!({"exported": n, "path": out}));
+        } else {
+            eprintln!("exported {n} entries");
+        }
+    }
+    Ok(Outcome::Ok)
+}

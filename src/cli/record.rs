@@ -380,3 +380,45 @@ pub fn print_appended(
     }
     Ok(Outcome::Ok)
 }
+
+pub fn import(ctx: &Ctx, file: &Path, batch_size: usize) -> Result<Outcome> {
+    let (mut ledger, notice) = ctx.open_for_append()?;
+    let input: Box<dyn std::io::BufRead> = if file == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
+        ))
+    };
+    let started = std::time::Instant::now();
+    let report = ledger
+        .import(input, claimledger::ImportOptions { batch_size })
+        .with_context(|| format!("importing {}", file.display()))?;
+    let secs = started.elapsed().as_secs_f64();
+    if report.checkpoint.is_none() {
+        if let Some(n) = notice {
+            eprintln!("notice: {n}");
+        }
+    }
+    if ctx.json {
+        print_json(&json!({
+            "imported": report.imported, "batches": report.batches, "size": report.size,
+            "checkpoint_size": report.checkpoint.as_ref().map(|c| c.checkpoint.size),
+            "seconds": secs,
+        }));
+    } else {
+        println!(
+            "imported {} entries in {} batches ({:.0} entries/s); ledger size {}{}",
+            report.imported,
+            report.batches,
+            report.imported as f64 / secs.max(1e-9),
+            report.size,
+            report
+                .checkpoint
+                .map(|c| format!("; checkpoint {} signed", c.checkpoint.size))
+                .unwrap_or_default()
+        );
+    }
+    Ok(Outcome::Ok)
+}
