@@ -354,7 +354,6 @@ fn main() {
         };
         write(&next.expect("peeked").1);
     }
-    drop(write);
     w.flush().expect("flush");
     let n = grants.len() + claims.len() + statements.len();
     eprintln!(

@@ -124,6 +124,9 @@ fn import_error(line: u64, report: &ImportReport, source: Error) -> Error {
     }
 }
 
+/// A numbered line, or the number of the line that could not be read and why.
+type NumberedLine = std::result::Result<Option<(u64, Vec<u8>)>, (u64, Error)>;
+
 /// Reads lines with a length cap, numbering them from 1 and skipping blank ones.
 struct LineReader<R> {
     input: R,
@@ -135,7 +138,7 @@ impl<R: BufRead> LineReader<R> {
         LineReader { input, line: 0 }
     }
 
-    fn next_line(&mut self) -> std::result::Result<Option<(u64, Vec<u8>)>, (u64, Error)> {
+    fn next_line(&mut self) -> NumberedLine {
         loop {
             self.line += 1;
             let mut buf = Vec::new();
