@@ -33,6 +33,8 @@ pub struct ImportReport {
     pub imported: u64,
     /// Batches committed.
     pub batches: u64,
+    /// Lines skipped because their entry (same leaf hash) is already in the ledger.
+    pub skipped: u64,
     /// Ledger size afterwards.
     pub size: u64,
     /// The checkpoint signed after the last batch, if the operator key was loaded.
@@ -46,7 +48,8 @@ impl Ledger {
     /// parallel, then appended in one transaction with one checkpoint: all or nothing per
     /// batch. On the first bad line the error names its 1-based line number; batches before
     /// it stay committed and [`Error::Import`] says how many entries they held. Blank lines
-    /// are skipped.
+    /// are skipped, and so are entries already in the ledger (same leaf hash): an interrupted
+    /// import can be run again, and an export imports into a ledger with the same entry 0.
     pub fn import(&mut self, input: impl BufRead, opts: ImportOptions) -> Result<ImportReport> {
         let batch_size = opts.batch_size.max(1);
         let mut report = ImportReport::default();
@@ -68,15 +71,30 @@ impl Ledger {
                 .map(|(line, bytes)| SignedEntry::from_line(bytes).map_err(|e| (*line, e.into())))
                 .collect();
             let mut batch = Vec::with_capacity(parsed.len());
-            for p in parsed {
+            let mut lines_of = Vec::with_capacity(parsed.len());
+            let mut seen = std::collections::HashSet::new();
+            for (p, (line, _)) in parsed.into_iter().zip(&raw) {
                 match p {
-                    Ok(e) => batch.push(e),
+                    Ok(e) => {
+                        let leaf = e.envelope().leaf_hash();
+                        let present = store::find_by_hash_prefix(self.conn(), &leaf, &leaf)
+                            .map_err(|err| import_error(*line, &report, err))?;
+                        if !present.is_empty() || !seen.insert(leaf) {
+                            report.skipped += 1;
+                            continue;
+                        }
+                        batch.push(e);
+                        lines_of.push(*line);
+                    }
                     Err((line, source)) => return Err(import_error(line, &report, source)),
                 }
             }
+            if batch.is_empty() {
+                continue;
+            }
             let appended = self
                 .append_batch_positioned(batch)
-                .map_err(|(pos, source)| import_error(raw[pos].0, &report, source))?;
+                .map_err(|(pos, source)| import_error(lines_of[pos], &report, source))?;
             report.imported += appended.len() as u64;
             report.batches += 1;
             if let Some(cp) = appended.into_iter().last().and_then(|a| a.checkpoint) {

@@ -39,7 +39,7 @@
 //! let receipt = ledger.receipt(recorded.entry.index())?;
 //! let bytes = receipt.to_pretty();
 //! let verified = claimledger::verify_receipt(bytes.as_bytes(), ledger.log_key())?;
-//! assert_eq!(verified.index, 1);
+//! assert_eq!(verified.index, 2); // 0: operator grant, 1: grant to Alice, 2: the claim
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
@@ -75,3 +75,8 @@ pub use keys::{KeyId, SigningKey, VerifyingKey};
 pub use ledger::{Appended, CreateOptions, Ledger, SignedCheckpoint};
 pub use merkle::Hash;
 pub use receipt::{Receipt, VerifiedReceipt, verify_receipt};
+
+// The README's library example is compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -403,16 +403,18 @@ pub fn import(ctx: &Ctx, file: &Path, batch_size: usize) -> Result<Outcome> {
     }
     if ctx.json {
         print_json(&json!({
-            "imported": report.imported, "batches": report.batches, "size": report.size,
+            "imported": report.imported, "batches": report.batches, "skipped": report.skipped,
+            "size": report.size,
             "checkpoint_size": report.checkpoint.as_ref().map(|c| c.checkpoint.size),
             "seconds": secs,
         }));
     } else {
         println!(
-            "imported {} entries in {} batches ({:.0} entries/s); ledger size {}{}",
+            "imported {} entries in {} batches ({:.0} entries/s, {} already present); ledger size {}{}",
             report.imported,
             report.batches,
             report.imported as f64 / secs.max(1e-9),
+            report.skipped,
             report.size,
             report
                 .checkpoint
