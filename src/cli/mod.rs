@@ -165,22 +165,31 @@ impl Ctx {
 }
 
 /// A vkey given as text, or as a file holding it.
+///
+/// Errors never echo the argument: someone may paste a private key here by mistake.
 pub fn vkey_arg(s: &str) -> Result<VerifyingKey> {
-    if let Ok(k) = s.trim().parse::<VerifyingKey>() {
+    let text = s.trim();
+    if text.starts_with("PRIVATE+KEY+") {
+        bail!("that is a private key, not a verifier key: never share it; use 'claimledger key show FILE' to get the vkey");
+    }
+    if let Ok(k) = text.parse::<VerifyingKey>() {
         return Ok(k);
     }
     let p = Path::new(s);
     if p.is_file() {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-        return text
+        let content = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+        let content = String::from_utf8(content)
+            .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", p.display()))?;
+        if content.trim().starts_with("PRIVATE+KEY+") {
+            bail!("{} holds a private key, not a verifier key", p.display());
+        }
+        return content
             .trim()
             .parse::<VerifyingKey>()
             .with_context(|| format!("{} does not hold a vkey", p.display()));
     }
-    s.trim()
-        .parse::<VerifyingKey>()
-        .with_context(|| format!("{s:?} is not a vkey (name+hex8+base64) nor a file holding one"))
+    text.parse::<VerifyingKey>()
+        .context("not a vkey (name+hex8+base64) nor a file holding one")
 }
 
 /// Read a file argument; `-` is standard input.

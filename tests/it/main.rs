@@ -6,6 +6,7 @@ mod figure;
 mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints // "$5.6M", "2 048 puces Nvidia H800"… parsed into figures
 
+mod bad_input; // the bad-input matrix of docs/RELIABILITY.md: errors, never panics, nothing changed
 mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
 mod entry; // envelope known-answer vector, canonical round trips, every byte flip rejected
 mod import; // JSON Lines import/export: round trips, all-or-nothing batches, bad lines named
