@@ -144,7 +144,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             speaker: Party { name: "US officials".into(), party_type: PartyType::Group, same_as: None },
             stated_on: Some("2025-01-30".into()),
             sources: vec![],
-            figures: vec![fig("gpu_count", None, "plus de 2 048 puces")?],
+            figures: vec![],
         },
         Some(claim_idx),
         &alice,
@@ -162,6 +162,27 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
         Some(officials.entry.index()),
         &alice,
         at("2025-01-31T11:20:00Z"),
+    )?;
+    ledger.append_with(
+        Statement {
+            stance: Stance::Contests,
+            text: "DeepSeek has access to about 50,000 GPUs, and its total spend on hardware is well above $500M; the $5.6M covers only the final pre-training run.".into(),
+            speaker: org("SemiAnalysis"),
+            stated_on: Some("2025-01-31".into()),
+            sources: vec![source(
+                "https://semianalysis.com/2025/01/31/deepseek-debates/",
+                "DeepSeek Debates",
+                "SemiAnalysis",
+                Some("2025-01-31"),
+            )],
+            figures: vec![
+                fig("gpu_count", Some("GPUs the company has access to"), "about 50,000 GPUs")?,
+                fig("training_cost", Some("total hardware spend"), "more than $500M")?,
+            ],
+        },
+        Some(claim_idx),
+        &bruno,
+        at("2025-01-31T18:30:00Z"),
     )?;
     ledger.append_with(
         Statement {

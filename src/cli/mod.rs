@@ -170,7 +170,9 @@ impl Ctx {
 pub fn vkey_arg(s: &str) -> Result<VerifyingKey> {
     let text = s.trim();
     if text.starts_with("PRIVATE+KEY+") {
-        bail!("that is a private key, not a verifier key: never share it; use 'claimledger key show FILE' to get the vkey");
+        bail!(
+            "that is a private key, not a verifier key: never share it; use 'claimledger key show FILE' to get the vkey"
+        );
     }
     if let Ok(k) = text.parse::<VerifyingKey>() {
         return Ok(k);

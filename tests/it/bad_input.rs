@@ -27,7 +27,10 @@ fn truncated_inputs() {
     let note = t.ledger.checkpoint(None).unwrap().note;
     for n in 0..note.len() {
         if let Some(prefix) = note.get(..n) {
-            assert!(open_checkpoint(prefix.as_bytes(), t.ledger.log_key()).is_err(), "note[..{n}]");
+            assert!(
+                open_checkpoint(prefix.as_bytes(), t.ledger.log_key()).is_err(),
+                "note[..{n}]"
+            );
         }
     }
     let receipt = t.ledger.receipt(1).unwrap().to_pretty();
@@ -43,15 +46,28 @@ fn oversized_inputs() {
     big.text = "x".repeat(70 * 1024);
     let err = t.ledger.append(big, &t.alice).unwrap_err().to_string();
     assert!(err.contains("limit is 65536"), "{err}");
-    assert!(Envelope::parse(&vec![b' '; 65 * 1024]).unwrap_err().to_string().contains("limit"));
+    assert!(
+        Envelope::parse(&vec![b' '; 65 * 1024])
+            .unwrap_err()
+            .to_string()
+            .contains("limit")
+    );
     let huge = vec![b'{'; 2 << 20];
-    assert!(verify_receipt(&huge, t.ledger.log_key()).unwrap_err().to_string().contains("at most"));
+    assert!(
+        verify_receipt(&huge, t.ledger.log_key())
+            .unwrap_err()
+            .to_string()
+            .contains("at most")
+    );
     t.check();
 }
 
 #[test]
 fn invalid_utf8_control_characters_and_nul() {
-    assert!(matches!(parse_strict(b"\"\xc3\x28\""), Err(EncodingError::Syntax(_))));
+    assert!(matches!(
+        parse_strict(b"\"\xc3\x28\""),
+        Err(EncodingError::Syntax(_))
+    ));
     assert!(Note::parse(b"text \xff\n\n\xe2\x80\x94 k AAAA\n").is_err());
     // Raw control characters and NUL cannot appear inside JSON strings…
     assert!(parse_strict(b"\"a\x01b\"").is_err());
@@ -63,7 +79,11 @@ fn invalid_utf8_control_characters_and_nul() {
     )
     .unwrap();
     assert!(matches!(p, Payload::Claim(_)));
-    assert!(String::from_utf8(bytes).unwrap().contains(r"tab\there nul\u0000 bell\u0007"));
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains(r"tab\there nul\u0000 bell\u0007")
+    );
     // Notes and key names refuse control characters outright.
     assert!(Note::parse(b"line\x01\n\n\xe2\x80\x94 k AAAA\n").is_err());
     // Key names follow C2SP exactly: no Unicode white space, no '+'. (C2SP allows other
@@ -71,7 +91,10 @@ fn invalid_utf8_control_characters_and_nul() {
     assert!(SigningKey::from_seed("tab\tname", [1; 32]).is_err());
     assert!(SigningKey::from_seed("new\nline", [1; 32]).is_err());
     assert!(SigningKey::from_seed("plus+sign", [1; 32]).is_err());
-    assert!(Checkpoint::parse_body("origin\x00\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n").is_err());
+    assert!(
+        Checkpoint::parse_body("origin\x00\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
+            .is_err()
+    );
 }
 
 #[test]
@@ -83,7 +106,10 @@ fn json_shapes_nesting_duplicates_floats() {
     );
     assert!(matches!(
         Payload::from_json(Kind::Claim, deep.as_bytes()).unwrap_err(),
-        claimledger::entry::EntryError::Encoding { source: EncodingError::TooDeep, .. }
+        claimledger::entry::EntryError::Encoding {
+            source: EncodingError::TooDeep,
+            ..
+        }
     ));
     let nest = "[".repeat(100_000);
     assert!(parse_strict(nest.as_bytes()).is_err()); // no stack overflow
@@ -92,7 +118,11 @@ fn json_shapes_nesting_duplicates_floats() {
         Err(EncodingError::DuplicateKey(_))
     ));
     for float in ["1.0", "1e2", "-0.5", "1E-7", "9007199254740993"] {
-        assert_eq!(parse_strict(float.as_bytes()), Err(EncodingError::Float), "{float}");
+        assert_eq!(
+            parse_strict(float.as_bytes()),
+            Err(EncodingError::Float),
+            "{float}"
+        );
     }
     // Figures must carry decimal strings, not numbers.
     let f = br#"{"text":"t","claimant":{"name":"N","type":"person"},"figures":[{"subject":"s","property":"p","value":5600000,"precision":"exact","unit":"USD","as_stated":"$5.6M"}]}"#;
@@ -127,7 +157,10 @@ fn wrong_keys_signatures_and_encodings() {
     let mut noncanon = vk.clone();
     let last = noncanon.pop().unwrap();
     noncanon.push(if last == 'A' { 'B' } else { 'A' });
-    assert!(noncanon.parse::<VerifyingKey>().is_err() || noncanon.parse::<VerifyingKey>().unwrap().to_string() == noncanon);
+    assert!(
+        noncanon.parse::<VerifyingKey>().is_err()
+            || noncanon.parse::<VerifyingKey>().unwrap().to_string() == noncanon
+    );
     // A signature by another key over the same message.
     let signed = SignedEntry::sign(claim("c"), None, &t.alice).unwrap();
     let other = key("alice@test.example", 3);
@@ -170,7 +203,10 @@ fn leading_zeros_and_crlf() {
     }
     // A whole checkpoint note with CRLF line endings.
     let operator = key(ORIGIN, 1);
-    let note = Checkpoint::new(ORIGIN, 1, [1; 32]).unwrap().sign(&operator).unwrap();
+    let note = Checkpoint::new(ORIGIN, 1, [1; 32])
+        .unwrap()
+        .sign(&operator)
+        .unwrap();
     assert!(open_checkpoint(note.as_bytes(), &operator.verifying_key()).is_ok());
     let crlf = note.replace('\n', "\r\n");
     assert!(open_checkpoint(crlf.as_bytes(), &operator.verifying_key()).is_err());
@@ -191,12 +227,23 @@ fn cli_never_prints_secrets_in_errors() {
     ] {
         let out = s.run(&args);
         assert_eq!(out.code, 2, "{args:?}");
-        assert!(!out.stderr.contains(secret) && !out.stdout.contains(secret), "{args:?} leaked the key");
+        assert!(
+            !out.stderr.contains(secret) && !out.stdout.contains(secret),
+            "{args:?} leaked the key"
+        );
         assert!(out.stderr.contains("private key"), "{}", out.stderr);
     }
     // A garbled key file: the error does not echo its contents.
-    std::fs::write(s.path("garbled.key"), "PRIVATE+KEY+alice@test.example+00000000+AAAA\n").unwrap();
-    std::fs::set_permissions(s.path("garbled.key"), std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    std::fs::write(
+        s.path("garbled.key"),
+        "PRIVATE+KEY+alice@test.example+00000000+AAAA\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        s.path("garbled.key"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
     let out = s.run(&["key", "show", "garbled.key"]);
     assert_eq!(out.code, 2);
     assert!(!out.stderr.contains("AAAA"), "{}", out.stderr);
@@ -209,7 +256,17 @@ fn ten_megabyte_inputs() {
     let s = Session::with_claim();
     let big = vec![b'a'; 10 << 20];
     std::fs::write(s.path("big.json"), &big).unwrap();
-    s.refused(&["--key", "alice.key", "claim", "add", "--payload", "big.json"], "payload");
+    s.refused(
+        &[
+            "--key",
+            "alice.key",
+            "claim",
+            "add",
+            "--payload",
+            "big.json",
+        ],
+        "payload",
+    );
     std::fs::write(s.path("big.jsonl"), &big).unwrap();
     s.refused(&["import", "big.jsonl"], "longer than");
     std::fs::write(s.path("big.receipt"), &big).unwrap();

@@ -166,6 +166,7 @@ fn demo_prints_history_figures_receipt_and_audit() {
         "Dario Amodei",
         "US officials",
         "Nvidia",
+        "SemiAnalysis",
         "qualifies",
         "training_cost",
         "gpu_count",
@@ -183,7 +184,7 @@ fn demo_prints_history_figures_receipt_and_audit() {
     let again = s.run(&["demo", "--dir", "demo"]);
     assert_eq!(again.code, 2);
     let j = s.ok(&["--json", "demo", "--dir", "demo2"]).json();
-    assert_eq!(j["history"]["statements"].as_array().unwrap().len(), 4);
+    assert_eq!(j["history"]["statements"].as_array().unwrap().len(), 5);
     assert_eq!(j["audit"]["ok"], true);
     assert!(j["figures"].as_array().unwrap().len() >= 4);
     // The demo ledger is a normal ledger.
