@@ -62,6 +62,10 @@ pub mod codes {
     pub const NOT_EXTENDING_PUBLISHED: &str = "not_extending_published";
     /// The `--against` checkpoint does not verify with the log key.
     pub const PUBLISHED_CHECKPOINT_INVALID: &str = "published_checkpoint_invalid";
+    /// The same envelope (leaf hash) appears at two indexes: a replayed entry.
+    pub const DUPLICATE_ENTRY: &str = "duplicate_entry";
+    /// More findings than the report keeps (1000); the rest are counted, not listed.
+    pub const TOO_MANY_FINDINGS: &str = "too_many_findings";
     /// Notice, not failure: entries not yet covered by a signed checkpoint.
     pub const UNCOVERED_ENTRIES: &str = "uncovered_entries";
 }
@@ -347,6 +351,23 @@ impl Ledger {
                 ),
             );
         }
+        // Stored leaf hashes were each checked against their envelope above, so equal columns
+        // mean equal envelopes: one indexed pass finds replayed entries.
+        let mut dups = conn.prepare(
+            "SELECT min(idx), max(idx) FROM entries GROUP BY leaf_hash HAVING count(*) > 1 ORDER BY 1",
+        )?;
+        let dup_rows = dups
+            .query_map([], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        for (first, later) in dup_rows {
+            a.fail(
+                codes::DUPLICATE_ENTRY,
+                Some(later),
+                format!("entry {later} repeats entry {first} byte for byte (a replayed entry)"),
+            );
+        }
         if let Some(published) = &opts.against {
             self.check_against(conn, &mut a, published, &log_key, size)?;
         }
@@ -370,7 +391,7 @@ impl Ledger {
         if a.truncated > 0 {
             let n = a.truncated;
             a.findings.push(Finding {
-                code: "too_many_findings",
+                code: codes::TOO_MANY_FINDINGS,
                 index: None,
                 message: format!("{n} more findings not listed"),
             });

@@ -38,7 +38,7 @@ pub enum EntryError {
         max: usize,
     },
     /// Not acceptable JSON, or not canonical where canonical bytes are required.
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Encoding {
         /// "envelope" or "payload"
         what: &'static str,
@@ -69,7 +69,7 @@ pub enum EntryError {
     UnsupportedFormat(String),
     /// The signer key text does not parse.
     #[error("signer: {0}")]
-    Signer(#[source] KeyError),
+    Signer(KeyError),
     /// The author's signature does not verify.
     #[error("signature by key {key_id} does not verify")]
     BadSignature {
@@ -587,6 +587,13 @@ impl Envelope {
                 message: "must be a JSON object".into(),
             });
         };
+        // One encoding per envelope: `target` is always present, null when there is none.
+        if !map.contains_key("target") {
+            return Err(EntryError::field(
+                "target",
+                "missing; write null when there is none",
+            ));
+        }
         let (signature, signature_text) = match map.remove("signature") {
             Some(Value::String(s)) => (decode_signature(&s)?, s),
             _ => return Err(EntryError::field("signature", "missing or not a string")),
@@ -911,11 +918,18 @@ impl SignedEntry {
     pub fn payload_bytes(&self) -> &[u8] {
         &self.payload_bytes
     }
+    /// The payload exactly as signed, as a JSON value: its canonical form is
+    /// [`SignedEntry::payload_bytes`]. (The typed [`Payload`] may spell optional members
+    /// differently, so receipts and export lines MUST use this.)
+    pub fn payload_json(&self) -> Value {
+        encoding::parse_strict(&self.payload_bytes)
+            .expect("payload bytes were checked canonical when this entry was made")
+    }
     /// The import/export line: `{"envelope_base64": …, "payload": {…}}`.
     pub fn to_line(&self) -> Value {
         serde_json::json!({
             "envelope_base64": B64.encode(self.envelope.as_bytes()),
-            "payload": self.payload.to_value(),
+            "payload": self.payload_json(),
         })
     }
     /// Read an import line (see [`SignedEntry::to_line`]).

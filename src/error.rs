@@ -50,7 +50,7 @@ pub enum Error {
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
     /// A file could not be read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}", path.display())]
     Io {
         /// the path
         path: PathBuf,
@@ -156,7 +156,7 @@ pub enum Error {
         reference: String,
     },
     /// A hash-prefix reference names several entries.
-    #[error("{reference:?} matches {count} entries; give more hex digits")]
+    #[error("{reference:?} matches more than one entry; give more hex digits")]
     AmbiguousRef {
         /// what was given
         reference: String,
@@ -180,7 +180,7 @@ pub enum Error {
     },
     /// An import line was refused; earlier batches stayed committed.
     #[error(
-        "line {line}: {source} ({imported} entries from earlier batches were imported; fix the line and import the rest)"
+        "line {line} refused ({imported} entries from earlier batches were imported; fix the line and import again: entries already present are skipped)"
     )]
     Import {
         /// 1-based line number
@@ -190,6 +190,12 @@ pub enum Error {
         /// why
         #[source]
         source: Box<Error>,
+    },
+    /// The same signed entry (same leaf hash) is already in the ledger.
+    #[error("this exact entry is already in the ledger at index {index}; nothing was appended")]
+    Duplicate {
+        /// where it is
+        index: u64,
     },
     /// The stored data contradicts itself; run `claimledger audit` for details.
     #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]

@@ -176,7 +176,11 @@ impl Ledger {
         })();
         if let Err(e) = result {
             drop(ledger);
-            let _ = std::fs::remove_file(path);
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
             return Err(e);
         }
         Ok(ledger)
@@ -735,6 +739,11 @@ fn check_rules(
     let env = signed.envelope();
     let signer = env.signer();
     book.authorize(signer)?;
+    // A replayed entry would record the same statement twice under a new index.
+    let leaf = env.leaf_hash();
+    if let Some(&index) = store::find_by_hash_prefix(conn, &leaf, &leaf)?.first() {
+        return Err(Error::Duplicate { index });
+    }
     let mut warnings = Vec::new();
     if index == 0 && env.kind() != Kind::Key {
         return Err(Error::KeyRule(

@@ -29,13 +29,13 @@ pub enum ReceiptError {
     BadTlogProof(String),
     /// The checkpoint note does not verify with the pinned log key.
     #[error("checkpoint: {0}")]
-    Checkpoint(#[source] CheckpointError),
+    Checkpoint(CheckpointError),
     /// The inclusion proof does not lead from the entry to the checkpoint's root.
     #[error("inclusion proof: {0}")]
-    Inclusion(#[source] ProofError),
+    Inclusion(ProofError),
     /// The entry: canonical form, author signature, payload hash, payload fields.
     #[error("entry: {0}")]
-    Entry(#[source] EntryError),
+    Entry(EntryError),
 }
 
 /// A parsed C2SP tlog-proof.
@@ -135,7 +135,7 @@ impl Receipt {
         serde_json::json!({
             "format": RECEIPT_FORMAT,
             "envelope_base64": B64.encode(self.entry.envelope().as_bytes()),
-            "payload": self.entry.payload().to_value(),
+            "payload": self.entry.payload_json(),
             "tlog_proof": self.tlog_proof.to_text(),
         })
     }

@@ -285,7 +285,11 @@ pub(crate) fn search(conn: &Connection, text: &str, limit: u64) -> Result<Vec<Ro
         .replace('%', "\\%")
         .replace('_', "\\_");
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind != 'key' AND CAST(p.payload AS TEXT) LIKE '%' || ?1 || '%' ESCAPE '\\'
+        "{ROW_SELECT} WHERE e.kind != 'key' AND (
+             json_extract(CAST(p.payload AS TEXT), '$.text') LIKE '%' || ?1 || '%' ESCAPE '\\'
+             OR json_extract(CAST(p.payload AS TEXT), '$.claimant.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
+             OR json_extract(CAST(p.payload AS TEXT), '$.speaker.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
+             OR EXISTS (SELECT 1 FROM json_each(CAST(p.payload AS TEXT), '$.subjects') s WHERE s.value LIKE '%' || ?1 || '%' ESCAPE '\\'))
          ORDER BY e.idx LIMIT ?2"
     ))?;
     let rows = stmt

@@ -214,7 +214,7 @@ pub enum ClaimCommand {
 #[derive(Args, Debug)]
 pub struct ClaimArgs {
     /// A claim payload JSON file (- for standard input), for tools; excludes the other flags.
-    #[arg(long, conflicts_with_all = ["text", "claimant"])]
+    #[arg(long, conflicts_with_all = ["text", "claimant", "claimed_on", "subjects", "claimant_same_as", "sources", "figures", "figure_subject"])]
     pub payload: Option<PathBuf>,
     /// The claim, verbatim.
     #[arg(long, required_unless_present = "payload")]
@@ -242,8 +242,8 @@ pub struct ClaimArgs {
 pub struct StatementArgs {
     /// The entry it is about: 12, #12, or 8+ hex digits of a leaf hash.
     pub reference: String,
-    /// A statement payload JSON file (- for standard input), for tools.
-    #[arg(long, conflicts_with_all = ["text", "speaker"])]
+    /// A statement payload JSON file (- for standard input), for tools; excludes the other flags.
+    #[arg(long, conflicts_with_all = ["text", "speaker", "stated_on", "speaker_same_as", "sources", "figures", "figure_subject"])]
     pub payload: Option<PathBuf>,
     /// Who said it.
     #[arg(long, required_unless_present = "payload")]

@@ -10,7 +10,7 @@ mod verify;
 
 use anyhow::{Context, Result, bail};
 use args::{Cli, Command};
-use claimledger::keyfile::{self, KeyFileError};
+use claimledger::keyfile;
 use claimledger::{Ledger, SigningKey, VerifyingKey};
 use clap::{CommandFactory, FromArgMatches};
 use std::path::{Path, PathBuf};
@@ -83,9 +83,6 @@ pub fn run() -> Result<Outcome> {
 /// A next step for errors people commonly meet.
 pub fn hint(err: &anyhow::Error) -> Option<String> {
     for cause in err.chain() {
-        if let Some(KeyFileError::TooOpen { path, .. }) = cause.downcast_ref::<KeyFileError>() {
-            return Some(format!("chmod 600 {}", path.display()));
-        }
         if let Some(claimledger::Error::NotFound { .. }) =
             cause.downcast_ref::<claimledger::Error>()
         {

@@ -18,7 +18,7 @@ pub fn entry_json(e: &Entry, book: &KeyBook) -> Value {
         "signer": env.signer().to_string(),
         "recorder": book.recorder_name(env.signer()),
         "target": env.target().map(|t| json!({"index": t.index, "leaf_hash": hex::encode(t.leaf_hash)})),
-        "payload": e.payload().to_value(),
+        "payload": e.signed().payload_json(),
     })
 }
 

@@ -145,11 +145,11 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                 print_json(&json!({
                     "ok": true, "index": v.index, "leaf_hash": hex::encode(env.leaf_hash()),
                     "kind": env.kind().as_str(), "text": text,
-                    "recorder": env.signer().name(), "signer": env.signer().to_string(),
+                    "signer_name": env.signer().name(), "signer": env.signer().to_string(),
                     "recorded_at": env.recorded_at(),
                     "checkpoint": {"origin": v.checkpoint.origin, "size": v.checkpoint.size,
                                    "root": hex::encode(v.checkpoint.root)},
-                    "payload": v.entry.payload().to_value(),
+                    "payload": v.entry.payload_json(),
                 }));
             } else {
                 println!("receipt verified");

@@ -189,3 +189,13 @@ proptest! {
         prop_assert!(Envelope::parse(&b).and_then(|e| e.verify_signature()).is_err());
     }
 }
+
+#[test]
+fn target_member_must_be_present() {
+    let v = vector(0);
+    let value: Value = serde_json::from_str(s(&v, "envelope_text")).unwrap();
+    let mut m = value.clone();
+    m.as_object_mut().unwrap().remove("target");
+    let err = Envelope::parse(&to_canonical(&m)).unwrap_err().to_string();
+    assert!(err.contains("target"), "{err}");
+}

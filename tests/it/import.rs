@@ -5,6 +5,18 @@ use crate::ledger::{ORIGIN, TestLedger, claim, key, statement};
 use claimledger::entry::SignedEntry;
 use claimledger::{CreateOptions, Error, ImportOptions, Ledger, Stance};
 
+/// The error and its causes, as `main` prints them.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cur = c.source();
+    }
+    out
+}
+
 fn lines(entries: &[SignedEntry]) -> String {
     entries
         .iter()
@@ -104,8 +116,8 @@ fn malformed_lines_are_named() {
             .ledger
             .import(text.as_bytes(), ImportOptions::default())
             .unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.starts_with("line 3:"), "{msg}");
+        let msg = chain(&err);
+        assert!(msg.starts_with("line 3 refused"), "{msg}");
         assert!(msg.contains(needle), "{needle:?} not in {msg}");
         assert_eq!(t.ledger.size().unwrap(), size, "all or nothing per batch");
     }

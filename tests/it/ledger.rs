@@ -519,3 +519,59 @@ fn audit_with_a_pinned_wrong_key_fails() {
             .any(|f| f.code == "checkpoint_invalid")
     );
 }
+
+#[test]
+fn a_replayed_entry_is_refused() {
+    let mut t = TestLedger::new();
+    let signed = SignedEntry::sign(claim("once"), None, &t.alice).unwrap();
+    let first = t
+        .ledger
+        .append_signed(signed.clone())
+        .unwrap()
+        .entry
+        .index();
+    let err = t.ledger.append_signed(signed).unwrap_err();
+    assert!(
+        matches!(err, Error::Duplicate { index } if index == first),
+        "{err}"
+    );
+    t.check();
+}
+
+#[test]
+fn receipts_and_lines_keep_the_payload_as_signed() {
+    // A tool's payload that omits the optional arrays and writes an explicit null.
+    let mut t = TestLedger::new();
+    let payload = serde_json::json!({
+        "text": "minimal", "claimant": {"name": "N", "type": "person", "same_as": null}
+    });
+    let (p, _) =
+        claimledger::Payload::from_json(claimledger::Kind::Claim, payload.to_string().as_bytes())
+            .unwrap();
+    let signed = SignedEntry::sign(p, None, &t.alice).unwrap();
+    // Signing re-serializes the typed payload; build the line from the tool's own JSON instead.
+    let line = serde_json::json!({
+        "envelope_base64": signed.to_line()["envelope_base64"], "payload": signed.payload_json()
+    });
+    let back = SignedEntry::from_line(line.to_string().as_bytes()).unwrap();
+    let i = t.ledger.append_signed(back.clone()).unwrap().entry.index();
+    assert_eq!(
+        SignedEntry::from_line(back.to_line().to_string().as_bytes()).unwrap(),
+        back
+    );
+    t.check(); // includes a receipt for every entry
+    assert_eq!(
+        t.ledger.entry(i).unwrap().signed().payload_bytes(),
+        back.payload_bytes()
+    );
+}
+
+#[test]
+fn search_looks_at_text_and_names_not_json_member_names() {
+    let mut t = TestLedger::new();
+    t.claim("the cost was low");
+    assert_eq!(t.ledger.search("cost", 10).unwrap().len(), 1);
+    assert_eq!(t.ledger.search("claimant", 10).unwrap().len(), 0);
+    assert_eq!(t.ledger.search("deepseek", 10).unwrap().len(), 1); // claimant name, any case
+    assert_eq!(t.ledger.search("50%_", 10).unwrap().len(), 0);
+}

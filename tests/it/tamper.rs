@@ -409,3 +409,21 @@ fn the_triggers_refuse_edits_through_sql() {
     drop(c);
     s.ok(&["audit"]);
 }
+
+#[test]
+fn a_replayed_entry_inserted_behind_the_tools_back() {
+    let s = built();
+    let c = raw(&s);
+    let (env, payload): (Vec<u8>, Vec<u8>) = c
+        .query_row(
+            "SELECT e.envelope, p.payload FROM entries e JOIN payloads p USING (idx) WHERE idx = 3",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(c);
+    let replay = SignedEntry::from_stored(&env, &payload).unwrap();
+    let idx = insert_signed(&s, &replay);
+    let f = audit_fails(&s, &[]);
+    assert!(has(&f, "duplicate_entry", Some(idx)), "{f:?}");
+}
