@@ -58,6 +58,7 @@ pub mod keys;
 pub mod ledger;
 pub mod merkle;
 pub mod note;
+pub mod payload;
 pub mod receipt;
 mod store;
 pub mod time;
