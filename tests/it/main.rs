@@ -10,5 +10,6 @@ mod bad_input; // the bad-input matrix of docs/RELIABILITY.md: errors, never pan
 mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
 mod entry; // envelope known-answer vector, canonical round trips, every byte flip rejected
 mod import; // JSON Lines import/export: round trips, all-or-nothing batches, bad lines named
+mod interop; // Go sumdb/note + sumdb/tlog verify our receipts and consistency proofs
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1
