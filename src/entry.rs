@@ -562,6 +562,7 @@ pub struct Entry {
 }
 
 impl Entry {
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn new(index: u64, signed: SignedEntry) -> Entry {
         Entry { index, signed }
     }

@@ -47,6 +47,7 @@ pub enum Error {
         supported: i64,
     },
     /// SQLite failed (I/O error, disk full, read-only file, corruption).
+    #[cfg(feature = "sqlite")]
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
     /// A file could not be read or written.

@@ -45,24 +45,29 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "sqlite")]
 pub mod audit;
 pub mod checkpoint;
 pub mod encoding;
 pub mod entry;
 mod error;
 pub mod figure;
+#[cfg(feature = "sqlite")]
 pub mod import;
 pub mod keybook;
 pub mod keyfile;
 pub mod keys;
+#[cfg(feature = "sqlite")]
 pub mod ledger;
 pub mod merkle;
 pub mod note;
 pub mod payload;
 pub mod receipt;
+#[cfg(feature = "sqlite")]
 mod store;
 pub mod time;
 
+#[cfg(feature = "sqlite")]
 pub use audit::{AuditOptions, AuditReport, Finding};
 pub use checkpoint::Checkpoint;
 pub use entry::{
@@ -71,8 +76,10 @@ pub use entry::{
 };
 pub use error::{Error, Result};
 pub use figure::{Figure, Precision};
+#[cfg(feature = "sqlite")]
 pub use import::{ImportOptions, ImportReport};
 pub use keys::{KeyId, SigningKey, VerifyingKey};
+#[cfg(feature = "sqlite")]
 pub use ledger::{Appended, CreateOptions, Ledger, SignedCheckpoint};
 pub use merkle::Hash;
 pub use receipt::{Receipt, VerifiedReceipt, verify_receipt};
