@@ -1,6 +1,6 @@
 //! `claimledger demo`: the DeepSeek seed story in a fresh ledger, end to end.
 
-use super::output::{entry_text, figures_table, print_json, table};
+use super::output::{figures_table, history_text, print_json, table};
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result, bail};
 use claimledger::keyfile;
@@ -236,21 +236,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             .collect();
         print!("{}", table(&["recorder", "role", "key id"], &rows));
         println!("\nHistory of claim #{claim_idx}:\n");
-        print!("{}", entry_text(&history.claim, &book, ""));
-        let mut depth = std::collections::HashMap::from([(claim_idx, 0usize)]);
-        for s in &history.statements {
-            let parent = s.envelope().target().map(|t| t.index).unwrap_or_default();
-            let d = depth.get(&parent).copied().unwrap_or(0) + 1;
-            depth.insert(s.index(), d);
-            let text = entry_text(s, &book, "");
-            for (i, l) in text.lines().enumerate() {
-                if i == 0 {
-                    println!("{}└ {l}", "  ".repeat(d - 1));
-                } else {
-                    println!("{}{l}", "  ".repeat(d));
-                }
-            }
-        }
+        print!("{}", history_text(&history, &book));
         println!("\nFigures stated about DeepSeek-V3:\n");
         print!("{}", figures_table(&figures));
         println!(

@@ -2,7 +2,7 @@
 
 use claimledger::figure::{Comparison, compare};
 use claimledger::keybook::KeyBook;
-use claimledger::ledger::FigureStatement;
+use claimledger::ledger::{FigureStatement, History};
 use claimledger::{Entry, Figure, Party, Payload, Source};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -148,6 +148,33 @@ pub fn entry_text(e: &Entry, book: &KeyBook, indent: &str) -> String {
         short(&e.leaf_hash())
     );
     out
+}
+
+/// A claim and its statements as a tree: each statement indented under what it is about.
+pub fn history_text(h: &History, book: &KeyBook) -> String {
+    let mut out = entry_text(&h.claim, book, "");
+    let mut depth = std::collections::HashMap::from([(h.claim.index(), 0usize)]);
+    for s in &h.statements {
+        let parent = s.envelope().target().map(|t| t.index).unwrap_or_default();
+        let d = depth.get(&parent).copied().unwrap_or(0) + 1;
+        depth.insert(s.index(), d);
+        for (i, line) in entry_text(s, book, "").lines().enumerate() {
+            if i == 0 {
+                let _ = writeln!(out, "{}└ {line}", "  ".repeat(d - 1));
+            } else {
+                let _ = writeln!(out, "{}{line}", "  ".repeat(d));
+            }
+        }
+    }
+    if h.statements.is_empty() {
+        out.push_str("(no statements about it yet)\n");
+    }
+    out
+}
+
+/// The `{"name", "key_id", "vkey", "path"}` object of `key generate` and `key show`.
+pub fn key_json(vk: &claimledger::VerifyingKey, path: &std::path::Path) -> Value {
+    json!({"name": vk.name(), "key_id": vk.key_id().to_string(), "vkey": vk.to_string(), "path": path})
 }
 
 /// How a stated figure compares with the first claimed value of the same subject/property.

@@ -1,11 +1,12 @@
 //! Commands that read: show, history, log, search, figures.
 
-use super::output::{entry_json, entry_text, figures_json, figures_table, print_json};
+use super::output::{
+    entry_json, entry_text, figures_json, figures_table, history_text, print_json,
+};
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result};
 use claimledger::Entry;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 
 pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     let ledger = ctx.open()?;
@@ -34,26 +35,7 @@ pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
         }));
         return Ok(Outcome::Ok);
     }
-    // Indent each statement under what it is about.
-    let mut depth: HashMap<u64, usize> = HashMap::from([(h.claim.index(), 0)]);
-    print!("{}", entry_text(&h.claim, &book, ""));
-    for s in &h.statements {
-        let parent = s.envelope().target().map(|t| t.index).unwrap_or_default();
-        let d = depth.get(&parent).copied().unwrap_or(0) + 1;
-        depth.insert(s.index(), d);
-        let indent = format!("{}└ ", "  ".repeat(d - 1));
-        let text = entry_text(s, &book, "");
-        let mut lines = text.lines();
-        if let Some(first) = lines.next() {
-            println!("{indent}{first}");
-        }
-        for l in lines {
-            println!("{}{l}", "  ".repeat(d));
-        }
-    }
-    if h.statements.is_empty() {
-        println!("(no statements about it yet)");
-    }
+    print!("{}", history_text(&h, &book));
     Ok(Outcome::Ok)
 }
 

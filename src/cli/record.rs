@@ -1,7 +1,7 @@
 //! Commands that write: init, key management, claims and statements.
 
 use super::args::{ClaimArgs, KeyCommand, RecordArgs, StatementArgs};
-use super::output::{entry_json, entry_text, print_json, table};
+use super::output::{entry_json, entry_text, key_json, print_json, table};
 use super::{Ctx, Outcome, read_input, vkey_arg};
 use anyhow::{Context, Result, bail};
 use claimledger::entry::Payload;
@@ -104,10 +104,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
                 .with_context(|| format!("writing {}", out.display()))?;
             let vk = key.verifying_key();
             if ctx.json {
-                print_json(&json!({
-                    "name": vk.name(), "key_id": vk.key_id().to_string(),
-                    "vkey": vk.to_string(), "path": out,
-                }));
+                print_json(&key_json(&vk, &out));
             } else {
                 println!("{vk}");
                 eprintln!("private key written to {} (mode 0600)", out.display());
@@ -118,10 +115,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let vk = key.verifying_key();
             if ctx.json {
-                print_json(&json!({
-                    "name": vk.name(), "key_id": vk.key_id().to_string(),
-                    "vkey": vk.to_string(), "path": file,
-                }));
+                print_json(&key_json(&vk, &file));
             } else {
                 println!("{vk}");
             }
