@@ -632,3 +632,31 @@ fn exit_codes_for_usage_errors() {
     assert_eq!(s.run(&["no-such-command"]).code, 2);
     assert_eq!(s.run(&["claim", "add"]).code, 2);
 }
+
+#[test]
+fn a_statement_with_a_wrong_leaf_hash_is_refused() {
+    use claimledger::entry::SignedEntry;
+    let s = Session::with_claim();
+    let alice = claimledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
+    let statement = claimledger::Statement {
+        stance: claimledger::Stance::Contests,
+        text: "no".into(),
+        speaker: claimledger::Party {
+            name: "X".into(),
+            party_type: claimledger::PartyType::Person,
+            same_as: None,
+        },
+        stated_on: None,
+        sources: vec![],
+        figures: vec![],
+    };
+    let target = claimledger::Target {
+        index: 2,
+        leaf_hash: [9; 32],
+    };
+    let line = SignedEntry::sign(statement, Some(target), &alice)
+        .unwrap()
+        .to_line();
+    write(&s.path("wrong.jsonl"), format!("{line}\n").as_bytes());
+    s.refused(&["import", "wrong.jsonl"], "has leaf hash");
+}
