@@ -62,6 +62,8 @@ pub mod ledger;
 pub mod merkle;
 pub mod note;
 pub mod payload;
+#[cfg(feature = "sqlite")]
+pub mod prove;
 pub mod receipt;
 #[cfg(feature = "sqlite")]
 mod store;
@@ -80,8 +82,10 @@ pub use figure::{Figure, Precision};
 pub use import::{ImportOptions, ImportReport};
 pub use keys::{KeyId, SigningKey, VerifyingKey};
 #[cfg(feature = "sqlite")]
-pub use ledger::{Appended, CreateOptions, Ledger, SignedCheckpoint};
+pub use ledger::{Appended, CreateOptions, Ledger};
 pub use merkle::Hash;
+#[cfg(feature = "sqlite")]
+pub use prove::{ConsistencyProof, InclusionProof, SignedCheckpoint};
 pub use receipt::{Receipt, VerifiedReceipt, verify_receipt};
 
 // The README's library example is compiled and run as a doctest.

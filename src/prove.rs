@@ -1,0 +1,245 @@
+//! Checkpoints, proofs and receipts served from a ledger: O(log n) reads of stored nodes.
+
+use crate::checkpoint::{Checkpoint, open_checkpoint};
+use crate::error::{Error, Result};
+use crate::keys::SigningKey;
+use crate::ledger::Ledger;
+use crate::merkle::{self, Hash};
+use crate::receipt::{Receipt, TlogProof};
+use crate::store::{self, Nodes};
+
+/// A signed checkpoint as stored: the parsed body and the exact note text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedCheckpoint {
+    /// Origin, size, root.
+    pub checkpoint: Checkpoint,
+    /// The C2SP signed note, byte for byte as published.
+    pub note: String,
+}
+
+/// An RFC 9162 inclusion proof with what it proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InclusionProof {
+    /// Leaf index.
+    pub index: u64,
+    /// Tree size the proof is for.
+    pub tree_size: u64,
+    /// The leaf hash.
+    pub leaf_hash: Hash,
+    /// Root at `tree_size`.
+    pub root: Hash,
+    /// Proof hashes, lowest level first (RFC 9162 order).
+    pub proof: Vec<Hash>,
+}
+
+/// An RFC 9162 consistency proof with what it proves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsistencyProof {
+    /// Earlier size.
+    pub old_size: u64,
+    /// Later size.
+    pub new_size: u64,
+    /// Root at `old_size`.
+    pub old_root: Hash,
+    /// Root at `new_size`.
+    pub new_root: Hash,
+    /// Proof hashes (RFC 9162 order).
+    pub proof: Vec<Hash>,
+}
+
+impl Ledger {
+    /// Sign a checkpoint for the whole tree with the loaded operator key (for entries appended
+    /// where the operator key was not readable). Returns the existing one if already signed.
+    pub fn sign_checkpoint(&mut self) -> Result<SignedCheckpoint> {
+        let key = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
+            path: self.operator_key_path().ok().flatten(),
+        })?;
+        let origin = self.origin.clone();
+        let tx = self.store.begin_write()?;
+        let size = store::size(&tx)?;
+        let root = merkle::root_at(&Nodes(&tx), size)?;
+        let cp = sign_checkpoint_in(&tx, &origin, &key, size, root)?;
+        tx.commit()?;
+        Ok(cp)
+    }
+
+    /// The latest signed checkpoint, or the one stored at `size`.
+    pub fn checkpoint(&self, size: Option<u64>) -> Result<SignedCheckpoint> {
+        let row = match size {
+            None => store::latest_checkpoint(&self.store.conn)?.ok_or_else(|| {
+                Error::Size("no checkpoint has been signed yet; run 'claimledger checkpoint --sign'".into())
+            })?,
+            Some(n) => store::checkpoint_at(&self.store.conn, n)?.ok_or_else(|| {
+                Error::Size(format!(
+                    "no checkpoint is stored at size {n}; 'claimledger checkpoint --list' shows the signed sizes"
+                ))
+            })?,
+        };
+        self.parse_checkpoint(&row.note)
+    }
+
+    /// All stored checkpoints, by size.
+    pub fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>> {
+        store::checkpoints(&self.store.conn)?
+            .iter()
+            .map(|r| self.parse_checkpoint(&r.note))
+            .collect()
+    }
+
+    fn parse_checkpoint(&self, note: &str) -> Result<SignedCheckpoint> {
+        let (checkpoint, _) = open_checkpoint(note.as_bytes(), &self.log_key)?;
+        Ok(SignedCheckpoint {
+            checkpoint,
+            note: note.to_string(),
+        })
+    }
+
+    /// The tree size proofs default to: the latest checkpoint's if one is signed, else the
+    /// current size.
+    pub fn default_proof_size(&self) -> Result<u64> {
+        match store::latest_checkpoint(&self.store.conn)? {
+            Some(c) => Ok(c.size),
+            None => self.size(),
+        }
+    }
+
+    /// Root of the tree at `size` (O(log n) reads).
+    pub fn root_at(&self, size: u64) -> Result<Hash> {
+        self.check_size(size)?;
+        merkle::root_at(&Nodes(&self.store.conn), size)
+    }
+
+    fn check_size(&self, size: u64) -> Result<()> {
+        let n = self.size()?;
+        if size > n {
+            return Err(Error::Size(format!(
+                "tree size {size} is beyond the ledger's {n} entries"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Inclusion proof of entry `index` in the tree of `size` (default: see
+    /// [`Ledger::default_proof_size`], or the current size if that does not cover `index`).
+    pub fn inclusion_proof(&self, index: u64, size: Option<u64>) -> Result<InclusionProof> {
+        let tree_size = match size {
+            Some(s) => s,
+            None => {
+                let s = self.default_proof_size()?;
+                if s > index { s } else { self.size()? }
+            }
+        };
+        self.check_size(tree_size)?;
+        if index >= tree_size {
+            return Err(Error::Size(format!(
+                "entry {index} is not in the tree of size {tree_size}; use a larger --size"
+            )));
+        }
+        let nodes = Nodes(&self.store.conn);
+        let leaf_hash = nodes.node_hash(0, index)?;
+        let proof = merkle::inclusion_proof(&nodes, index, tree_size)?;
+        let root = merkle::root_at(&nodes, tree_size)?;
+        Ok(InclusionProof {
+            index,
+            tree_size,
+            leaf_hash,
+            root,
+            proof,
+        })
+    }
+
+    /// Consistency proof from `old_size` to `new_size` (default: the current size).
+    pub fn consistency_proof(
+        &self,
+        old_size: u64,
+        new_size: Option<u64>,
+    ) -> Result<ConsistencyProof> {
+        let new_size = match new_size {
+            Some(n) => n,
+            None => self.size()?,
+        };
+        self.check_size(new_size)?;
+        if old_size == 0 || old_size > new_size {
+            return Err(Error::Size(format!(
+                "a consistency proof needs 0 < old size <= new size; got {old_size} and {new_size}"
+            )));
+        }
+        let nodes = Nodes(&self.store.conn);
+        Ok(ConsistencyProof {
+            old_size,
+            new_size,
+            old_root: merkle::root_at(&nodes, old_size)?,
+            new_root: merkle::root_at(&nodes, new_size)?,
+            proof: merkle::consistency_proof(&nodes, old_size, new_size)?,
+        })
+    }
+
+    /// A receipt for entry `index` against the latest signed checkpoint.
+    pub fn receipt(&self, index: u64) -> Result<Receipt> {
+        let entry = self.entry(index)?;
+        let cp = store::latest_checkpoint(&self.store.conn)?
+            .filter(|c| c.size > index)
+            .ok_or_else(|| {
+                Error::Size(format!(
+                    "entry {index} is not yet covered by a signed checkpoint; run 'claimledger checkpoint --sign' where the operator key is"
+                ))
+            })?;
+        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, cp.size)?;
+        Ok(Receipt {
+            entry: entry.signed().clone(),
+            tlog_proof: TlogProof {
+                extra: None,
+                index,
+                proof,
+                checkpoint: cp.note,
+            },
+        })
+    }
+}
+
+impl Nodes<'_> {
+    fn node_hash(&self, level: u32, index: u64) -> Result<Hash> {
+        merkle::NodeSource::node(self, level, index)
+    }
+}
+
+/// Sign a checkpoint at `size` inside the write transaction, after checking that the stored
+/// tree still has the root of the latest checkpoint: we never sign two checkpoints that are
+/// not consistent with each other.
+pub(crate) fn sign_checkpoint_in(
+    conn: &rusqlite::Connection,
+    origin: &str,
+    key: &SigningKey,
+    size: u64,
+    root: Hash,
+) -> Result<SignedCheckpoint> {
+    if let Some(latest) = store::latest_checkpoint(conn)? {
+        if latest.size > size {
+            return Err(Error::Corrupt(format!(
+                "a checkpoint at size {} exists but the tree has {size} entries (truncated file?)",
+                latest.size
+            )));
+        }
+        let nodes = Nodes(conn);
+        let old_root = merkle::root_at(&nodes, latest.size)?;
+        if old_root[..] != latest.root[..] {
+            return Err(Error::Corrupt(format!(
+                "the stored tree no longer has the root signed at size {}",
+                latest.size
+            )));
+        }
+        if latest.size == size {
+            let (checkpoint, _) = open_checkpoint(latest.note.as_bytes(), &key.verifying_key())?;
+            return Ok(SignedCheckpoint {
+                checkpoint,
+                note: latest.note,
+            });
+        }
+        let proof = merkle::consistency_proof(&nodes, latest.size, size)?;
+        merkle::verify_consistency(latest.size, size, &old_root, &root, &proof)?;
+    }
+    let checkpoint = Checkpoint::new(origin, size, root)?;
+    let note = checkpoint.sign(key)?;
+    store::insert_checkpoint(conn, size, &root, &note)?;
+    Ok(SignedCheckpoint { checkpoint, note })
+}
