@@ -166,13 +166,11 @@ fn claim(rng: &mut Rng, i: u64) -> Claim {
     let claimant = party(rng);
     Claim {
         text: format!(
-            "{} says {} was {} with {} and that the figure published on day {} is accurate; \
-             the statement was repeated in interviews and in a filing (claim {i}).",
+            "{} says {} was {} with {} (claim {i}).",
             claimant.name,
             subject,
             rng.pick(VERBS),
-            rng.pick(COUNTS),
-            rng.below(365)
+            rng.pick(COUNTS)
         ),
         claimant,
         claimed_on: Some(date(rng)),
@@ -187,8 +185,7 @@ fn statement(rng: &mut Rng, i: u64, subject: &str) -> Statement {
     Statement {
         stance,
         text: format!(
-            "{} the earlier figure: analysts at {} point to different numbers for {} in their \
-             review of public filings and supply-chain data (statement {i}).",
+            "{} the earlier figure: {} analysts point to other numbers for {} (statement {i}).",
             stance.as_str(),
             rng.pick(PUBLISHERS),
             subject
