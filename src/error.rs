@@ -49,7 +49,7 @@ pub enum Error {
     /// SQLite failed (I/O error, disk full, read-only file, corruption).
     #[cfg(feature = "sqlite")]
     #[error("storage: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(rusqlite::Error),
     /// A file could not be read or written.
     #[error("{}", path.display())]
     Io {
@@ -198,7 +198,28 @@ pub enum Error {
         /// where it is
         index: u64,
     },
+    /// Import stopped on a storage failure (disk full, read-only file): the current batch was
+    /// not written; the batches before it were.
+    #[error(
+        "import stopped after {imported} entries: the batch in progress was not written; fix the cause and import again (entries already present are skipped)"
+    )]
+    ImportInterrupted {
+        /// entries committed before it
+        imported: u64,
+        /// why
+        #[source]
+        source: Box<Error>,
+    },
     /// The stored data contradicts itself; run `claimledger audit` for details.
     #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]
     Corrupt(String),
+}
+
+// Not `#[from]`: rusqlite's error already repeats its message in its own source, so a source
+// chain would print it twice.
+#[cfg(feature = "sqlite")]
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Storage(e)
+    }
 }

@@ -135,6 +135,12 @@ impl Ledger {
 }
 
 fn import_error(line: u64, report: &ImportReport, source: Error) -> Error {
+    if matches!(source, Error::Storage(_) | Error::Io { .. }) {
+        return Error::ImportInterrupted {
+            imported: report.imported,
+            source: Box::new(source),
+        };
+    }
     Error::Import {
         line,
         imported: report.imported,

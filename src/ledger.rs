@@ -134,7 +134,14 @@ impl Ledger {
                 }
                 tx.commit()?;
             }
-            ledger.append_signed(signed)
+            ledger.append_signed(signed)?;
+            // Move the new ledger out of the WAL into the main file, so a copy of the `.db`
+            // file alone is already a ledger.
+            ledger
+                .store
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
         })();
         if let Err(e) = result {
             drop(ledger);

@@ -8,6 +8,7 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(cli::Outcome::Ok) => ExitCode::SUCCESS,
         Ok(cli::Outcome::VerificationFailed) => ExitCode::from(1),
+        Err(err) if cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("claimledger: error: {err:#}");
             if let Some(hint) = cli::hint(&err) {

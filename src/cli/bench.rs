@@ -171,9 +171,9 @@ pub fn run(ctx: &Ctx, limits_only: bool) -> Result<Outcome> {
         });
     }
     if ctx.json {
-        print_json(&out);
+        print_json(&out)?;
     } else {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        out!("{}", serde_json::to_string_pretty(&out)?);
     }
     Ok(Outcome::Ok)
 }

@@ -223,9 +223,9 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             "figures": super::output::figures_json(&figures),
             "receipt_path": receipt_path, "receipt_verified": true,
             "audit": {"ok": audit.ok, "entries": audit.entries, "checkpoints": audit.checkpoints},
-        }));
+        }))?;
     } else {
-        println!(
+        out!(
             "claimledger demo — the DeepSeek-V3 story, recorded in {}\n",
             db.display()
         );
@@ -234,19 +234,19 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             .iter()
             .map(|k| vec![k.name.clone(), k.role.clone(), k.vkey.key_id().to_string()])
             .collect();
-        print!("{}", table(&["recorder", "role", "key id"], &rows));
-        println!("\nHistory of claim #{claim_idx}:\n");
-        print!("{}", history_text(&history, &book));
-        println!("\nFigures stated about DeepSeek-V3:\n");
-        print!("{}", figures_table(&figures));
-        println!(
+        outp!("{}", table(&["recorder", "role", "key id"], &rows));
+        out!("\nHistory of claim #{claim_idx}:\n");
+        outp!("{}", history_text(&history, &book));
+        out!("\nFigures stated about DeepSeek-V3:\n");
+        outp!("{}", figures_table(&figures));
+        out!(
             "\nReceipt for claim #{claim_idx}: {}\n  verified offline against log key {}: entry {} in checkpoint of size {} ✓",
             receipt_path.display(),
             ledger.log_key(),
             verified.index,
             verified.checkpoint.size
         );
-        println!(
+        out!(
             "Audit: {} — {} entries, {} checkpoints, {} keys in {:.2?}",
             if audit.ok { "passed" } else { "FAILED" },
             audit.entries,
@@ -254,7 +254,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             audit.keys,
             audit.elapsed
         );
-        println!(
+        out!(
             "\nTry: claimledger --ledger {} history {claim_idx}",
             db.display()
         );

@@ -1,5 +1,21 @@
 //! The command-line interface: one file per command group, all output through `output`.
 
+/// `println!` that returns an error (a full disk, a closed pipe) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err($crate::cli::stdout_failed)?
+    }};
+}
+
+/// `print!` that returns an error instead of panicking.
+macro_rules! outp {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err($crate::cli::stdout_failed)?
+    }};
+}
+
 mod args;
 mod bench;
 mod demo;
@@ -78,6 +94,20 @@ pub fn run() -> Result<Outcome> {
         Command::Bench { limits_only } => bench::run(&ctx, limits_only),
         Command::Demo { dir } => demo::run(&ctx, dir.as_deref()),
     }
+}
+
+/// Why standard output could not be written. A closed pipe (`| head`) is not worth a message:
+/// `main` exits quietly for it.
+pub fn stdout_failed(e: std::io::Error) -> anyhow::Error {
+    anyhow::Error::new(e).context("writing to standard output")
+}
+
+/// True when `err` is a closed standard output (EPIPE), which ends the command quietly.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// A next step for errors people commonly meet.

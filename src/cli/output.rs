@@ -309,9 +309,10 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-pub fn print_json(v: &Value) {
-    println!(
+pub fn print_json(v: &Value) -> anyhow::Result<()> {
+    out!(
         "{}",
         serde_json::to_string_pretty(v).expect("serde_json values always serialize")
     );
+    Ok(())
 }

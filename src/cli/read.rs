@@ -14,9 +14,9 @@ pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     let entry = ledger.entry(idx)?;
     let book = ledger.key_book()?;
     if ctx.json {
-        print_json(&entry_json(&entry, &book));
+        print_json(&entry_json(&entry, &book))?;
     } else {
-        print!("{}", entry_text(&entry, &book, ""));
+        outp!("{}", entry_text(&entry, &book, ""));
     }
     Ok(Outcome::Ok)
 }
@@ -32,39 +32,40 @@ pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
         print_json(&json!({
             "claim": entry_json(&h.claim, &book),
             "statements": h.statements.iter().map(|s| entry_json(s, &book)).collect::<Vec<_>>(),
-        }));
+        }))?;
         return Ok(Outcome::Ok);
     }
-    print!("{}", history_text(&h, &book));
+    outp!("{}", history_text(&h, &book));
     Ok(Outcome::Ok)
 }
 
-fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::keybook::KeyBook) {
+fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::keybook::KeyBook) -> Result<()> {
     if ctx.json {
         print_json(&Value::Array(
             entries.iter().map(|e| entry_json(e, book)).collect(),
-        ));
+        ))?;
     } else {
         for e in entries {
-            print!("{}", entry_text(e, book, ""));
+            outp!("{}", entry_text(e, book, ""));
         }
         if entries.is_empty() {
-            println!("(nothing)");
+            out!("(nothing)");
         }
     }
+    Ok(())
 }
 
 pub fn log(ctx: &Ctx, from: u64, limit: u64) -> Result<Outcome> {
     let ledger = ctx.open()?;
     let entries = ledger.log(from, limit)?;
-    list(ctx, &entries, &ledger.key_book()?);
+    list(ctx, &entries, &ledger.key_book()?)?;
     Ok(Outcome::Ok)
 }
 
 pub fn search(ctx: &Ctx, text: &str, limit: u64) -> Result<Outcome> {
     let ledger = ctx.open()?;
     let entries = ledger.search(text, limit)?;
-    list(ctx, &entries, &ledger.key_book()?);
+    list(ctx, &entries, &ledger.key_book()?)?;
     Ok(Outcome::Ok)
 }
 
@@ -72,11 +73,11 @@ pub fn figures(ctx: &Ctx, subject: Option<&str>, property: Option<&str>) -> Resu
     let ledger = ctx.open()?;
     let rows = ledger.figures(subject, property)?;
     if ctx.json {
-        print_json(&figures_json(&rows));
+        print_json(&figures_json(&rows))?;
     } else if rows.is_empty() {
-        println!("(no figures)");
+        out!("(no figures)");
     } else {
-        print!("{}", figures_table(&rows));
+        outp!("{}", figures_table(&rows));
     }
     Ok(Outcome::Ok)
 }
@@ -99,7 +100,7 @@ pub fn export(ctx: &Ctx, out: Option<&std::path::Path>) -> Result<Outcome> {
     };
     if out.is_some() {
         if ctx.json {
-            print_json(&json!({"exported": n, "path": out}));
+            print_json(&json!({"exported": n, "path": out}))?;
         } else {
             eprintln!("exported {n} entries");
         }

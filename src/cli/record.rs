@@ -71,16 +71,16 @@ pub fn init(ctx: &Ctx, origin: &str) -> Result<Outcome> {
             "operator_key_path": abs_key,
             "ledger_path": std::path::absolute(&ctx.ledger).unwrap_or(ctx.ledger.clone()),
             "operator_key_created": created,
-        }));
+        }))?;
     } else {
-        println!(
+        out!(
             "created ledger {} (origin {})",
             ctx.ledger.display(),
             ledger.origin()
         );
-        println!("log key (publish this; verifiers pin it):");
-        println!("  {}", ledger.log_key());
-        println!(
+        out!("log key (publish this; verifiers pin it):");
+        out!("  {}", ledger.log_key());
+        out!(
             "operator key: {}{}",
             abs_key.display(),
             if created { " (new, mode 0600)" } else { "" }
@@ -104,9 +104,9 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
                 .with_context(|| format!("writing {}", out.display()))?;
             let vk = key.verifying_key();
             if ctx.json {
-                print_json(&key_json(&vk, &out));
+                print_json(&key_json(&vk, &out))?;
             } else {
-                println!("{vk}");
+                out!("{vk}");
                 eprintln!("private key written to {} (mode 0600)", out.display());
             }
         }
@@ -115,9 +115,9 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
                 .with_context(|| format!("reading {}", file.display()))?;
             let vk = key.verifying_key();
             if ctx.json {
-                print_json(&key_json(&vk, &file));
+                print_json(&key_json(&vk, &file))?;
             } else {
-                println!("{vk}");
+                out!("{vk}");
             }
         }
         KeyCommand::Grant { vkey, name, role } => {
@@ -150,7 +150,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
                             })
                         })
                         .collect(),
-                ));
+                ))?;
             } else {
                 let rows: Vec<Vec<String>> = keys
                     .iter()
@@ -168,7 +168,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
                         ]
                     })
                     .collect();
-                print!(
+                outp!(
                     "{}",
                     table(
                         &["name", "role", "key id", "granted", "status", "vkey"],
@@ -361,11 +361,11 @@ pub fn print_appended(
         }
     }
     if ctx.json {
-        print_json(&entry_json(&done.entry, &book));
+        print_json(&entry_json(&done.entry, &book))?;
     } else {
-        print!("{}", entry_text(&done.entry, &book, ""));
+        outp!("{}", entry_text(&done.entry, &book, ""));
         if let Some(cp) = &done.checkpoint {
-            println!(
+            out!(
                 "checkpoint {} signed (root {})",
                 cp.checkpoint.size,
                 hex::encode(&cp.checkpoint.root[..4])
@@ -401,9 +401,9 @@ pub fn import(ctx: &Ctx, file: &Path, batch_size: usize) -> Result<Outcome> {
             "size": report.size,
             "checkpoint_size": report.checkpoint.as_ref().map(|c| c.checkpoint.size),
             "seconds": secs,
-        }));
+        }))?;
     } else {
-        println!(
+        out!(
             "imported {} entries in {} batches ({:.0} entries/s, {} already present); ledger size {}{}",
             report.imported,
             report.batches,

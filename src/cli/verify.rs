@@ -27,9 +27,9 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
         let mut ledger = ctx.open_as_operator()?;
         let cp = ledger.sign_checkpoint().context("signing a checkpoint")?;
         if ctx.json {
-            print_json(&checkpoint_json(&cp, ledger.log_key()));
+            print_json(&checkpoint_json(&cp, ledger.log_key()))?;
         } else {
-            print!("{}", cp.note);
+            outp!("{}", cp.note);
         }
         return Ok(Outcome::Ok);
     }
@@ -41,7 +41,7 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
                 all.iter()
                     .map(|c| checkpoint_json(c, ledger.log_key()))
                     .collect(),
-            ));
+            ))?;
         } else {
             let rows: Vec<Vec<String>> = all
                 .iter()
@@ -52,16 +52,16 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
                     ]
                 })
                 .collect();
-            print!("{}", table(&["size", "root"], &rows));
+            outp!("{}", table(&["size", "root"], &rows));
         }
         return Ok(Outcome::Ok);
     }
     let cp = ledger.checkpoint(size)?;
     if ctx.json {
-        print_json(&checkpoint_json(&cp, ledger.log_key()));
+        print_json(&checkpoint_json(&cp, ledger.log_key()))?;
     } else {
         // Exactly the bytes to publish.
-        print!("{}", cp.note);
+        outp!("{}", cp.note);
     }
     Ok(Outcome::Ok)
 }
@@ -77,13 +77,13 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
                     "index": p.index, "tree_size": p.tree_size,
                     "leaf_hash": hex::encode(p.leaf_hash), "root": hex::encode(p.root),
                     "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
-                }));
+                }))?;
             } else {
-                println!("entry {} in tree of size {}", p.index, p.tree_size);
-                println!("leaf hash {}", hex::encode(p.leaf_hash));
-                println!("root      {}", hex::encode(p.root));
+                out!("entry {} in tree of size {}", p.index, p.tree_size);
+                out!("leaf hash {}", hex::encode(p.leaf_hash));
+                out!("root      {}", hex::encode(p.root));
                 for (i, h) in p.proof.iter().enumerate() {
-                    println!("proof[{i}]  {}", hex::encode(h));
+                    out!("proof[{i}]  {}", hex::encode(h));
                 }
             }
         }
@@ -94,16 +94,17 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
                     "old_size": p.old_size, "new_size": p.new_size,
                     "old_root": hex::encode(p.old_root), "new_root": hex::encode(p.new_root),
                     "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
-                }));
+                }))?;
             } else {
-                println!(
+                out!(
                     "tree of size {} extends tree of size {}",
-                    p.new_size, p.old_size
+                    p.new_size,
+                    p.old_size
                 );
-                println!("old root  {}", hex::encode(p.old_root));
-                println!("new root  {}", hex::encode(p.new_root));
+                out!("old root  {}", hex::encode(p.old_root));
+                out!("new root  {}", hex::encode(p.new_root));
                 for (i, h) in p.proof.iter().enumerate() {
-                    println!("proof[{i}]  {}", hex::encode(h));
+                    out!("proof[{i}]  {}", hex::encode(h));
                 }
             }
         }
@@ -122,10 +123,10 @@ pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome
             if !ctx.json {
                 eprintln!("receipt for entry {idx} written to {}", path.display());
             } else {
-                print_json(&json!({"index": idx, "path": path}));
+                print_json(&json!({"index": idx, "path": path}))?;
             }
         }
-        None => print!("{text}"),
+        None => outp!("{text}"),
     }
     Ok(Outcome::Ok)
 }
@@ -150,31 +151,31 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                     "checkpoint": {"origin": v.checkpoint.origin, "size": v.checkpoint.size,
                                    "root": hex::encode(v.checkpoint.root)},
                     "payload": v.entry.payload_json(),
-                }));
+                }))?;
             } else {
-                println!("receipt verified");
-                println!(
+                out!("receipt verified");
+                out!(
                     "  checkpoint  {} size {} signed by {} ✓",
                     v.checkpoint.origin,
                     v.checkpoint.size,
                     key.key_id()
                 );
-                println!("  inclusion   entry {} is in that tree ✓", v.index);
-                println!(
+                out!("  inclusion   entry {} is in that tree ✓", v.index);
+                out!(
                     "  author      signed by {} at {} ✓",
                     env.signer(),
                     env.recorded_at()
                 );
-                println!("  payload     hash matches the envelope ✓");
-                println!("  {}: \"{text}\"", env.kind().as_str());
+                out!("  payload     hash matches the envelope ✓");
+                out!("  {}: \"{text}\"", env.kind().as_str());
             }
             Ok(Outcome::Ok)
         }
         Err(e) => {
             if ctx.json {
-                print_json(&json!({"ok": false, "error": e.to_string()}));
+                print_json(&json!({"ok": false, "error": e.to_string()}))?;
             } else {
-                println!("receipt FAILED verification: {e}");
+                out!("receipt FAILED verification: {e}");
             }
             Ok(Outcome::VerificationFailed)
         }
@@ -230,27 +231,30 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
             "elapsed_ms": report.elapsed.as_millis() as u64,
             "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
             "notices": report.notices.iter().map(finding_json).collect::<Vec<_>>(),
-        }));
+        }))?;
     } else {
         if !report.log_key_pinned {
-            println!(
+            out!(
                 "note: using the log key recorded in the ledger ({}); pin it with --log-key to detect a swapped key",
                 report.log_key
             );
         }
         for n in &report.notices {
-            println!("notice: {}", n.message);
+            out!("notice: {}", n.message);
         }
         if report.ok {
-            println!(
+            out!(
                 "audit passed: {} entries, {} checkpoints, {} keys verified in {:.2?}",
-                report.entries, report.checkpoints, report.keys, report.elapsed
+                report.entries,
+                report.checkpoints,
+                report.keys,
+                report.elapsed
             );
         } else {
-            println!("audit FAILED: {} findings", report.findings.len());
+            out!("audit FAILED: {} findings", report.findings.len());
             for f in &report.findings {
                 let at = f.index.map(|i| format!(" at {i}")).unwrap_or_default();
-                println!("  [{}{at}] {}", f.code, f.message);
+                out!("  [{}{at}] {}", f.code, f.message);
             }
         }
     }

@@ -1,15 +1,17 @@
 //! The one integration test binary (one link step, shared helpers). Modules:
 mod util; // where ../shared/vectors is; skip notice vs CI failure
 
-mod ed25519; // CCTV edge cases: verify_strict accepts exactly the expected 43
-mod figure;
-mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
-mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints // "$5.6M", "2 048 puces Nvidia H800"… parsed into figures
-
 mod bad_input; // the bad-input matrix of docs/RELIABILITY.md: errors, never panics, nothing changed
 mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
-mod entry; // envelope known-answer vector, canonical round trips, every byte flip rejected
+mod concurrency; // 4 CLI writers + a reader, 4 library threads: nothing lost, forked or refused
+mod crash; // SIGKILL during appends, import, checkpoint --sign; torn and lost WAL copies
+mod ed25519; // CCTV edge cases: verify_strict accepts exactly the expected 43
+mod entry; // envelope known-answer vectors, canonical round trips, every byte flip rejected
+mod figure; // "$5.6M", "2 048 puces Nvidia H800"… parsed into figures
 mod import; // JSON Lines import/export: round trips, all-or-nothing batches, bad lines named
 mod interop; // Go sumdb/note + sumdb/tlog verify our receipts and consistency proofs
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
+mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
+mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
+mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1
