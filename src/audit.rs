@@ -174,7 +174,8 @@ fn check_row(row: &Row, known: &HashMap<String, VerifyingKey>) -> Checked {
             };
         }
     };
-    if env_kind(&envelope) != row.kind || envelope.target().map(|t| t.index) != row.target_idx {
+    if envelope.kind().as_str() != row.kind || envelope.target().map(|t| t.index) != row.target_idx
+    {
         problems.push((
             codes::INDEX_COLUMN_MISMATCH,
             "the kind/target_idx columns disagree with the envelope".to_string(),
@@ -209,10 +210,6 @@ fn check_row(row: &Row, known: &HashMap<String, VerifyingKey>) -> Checked {
         payload,
         problems,
     }
-}
-
-fn env_kind(e: &Envelope) -> &'static str {
-    e.kind().as_str()
 }
 
 impl Ledger {

@@ -19,7 +19,11 @@ fn check_body(text: &str) {
     let Ok(cp) = Checkpoint::parse_body(text) else {
         return;
     };
-    assert_eq!(cp.body(), text, "the parser accepted a body body() does not write");
+    assert_eq!(
+        cp.body(),
+        text,
+        "the parser accepted a body body() does not write"
+    );
     assert_eq!(Checkpoint::parse_body(&cp.body()), Ok(cp.clone()));
     assert_eq!(cp.validate(), Ok(()));
 }

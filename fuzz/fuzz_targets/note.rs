@@ -33,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
         again.push_str(&sig.line());
         again.push('\n');
     }
-    assert_eq!(again.as_bytes(), data, "a parsed note does not re-assemble to its input");
+    assert_eq!(
+        again.as_bytes(),
+        data,
+        "a parsed note does not re-assemble to its input"
+    );
     match (parsed.verify(&KEYS), opened) {
         (Ok(keys), Ok((note, cloned))) => {
             assert!(!keys.is_empty());

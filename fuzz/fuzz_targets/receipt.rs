@@ -18,7 +18,10 @@ static DEFAULT_KEY: LazyLock<VerifyingKey> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let split = data.iter().position(|&b| b == b'\n').and_then(|nl| {
-        let key = std::str::from_utf8(&data[..nl]).ok()?.parse::<VerifyingKey>().ok()?;
+        let key = std::str::from_utf8(&data[..nl])
+            .ok()?
+            .parse::<VerifyingKey>()
+            .ok()?;
         Some((key, &data[nl + 1..]))
     });
     let (key, receipt) = match split {

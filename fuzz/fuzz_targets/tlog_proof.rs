@@ -12,6 +12,9 @@ fuzz_target!(|data: &[u8]| {
     };
     assert!(proof.proof.len() <= 64);
     let printed = proof.to_text();
-    assert_eq!(printed, text, "the parser accepted a text to_text() does not write");
+    assert_eq!(
+        printed, text,
+        "the parser accepted a text to_text() does not write"
+    );
     assert_eq!(TlogProof::parse(&printed).ok(), Some(proof));
 });

@@ -11,7 +11,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let printed = key.to_string();
-    assert_eq!(printed, text, "the parser accepted a text Display does not write");
+    assert_eq!(
+        printed, text,
+        "the parser accepted a text Display does not write"
+    );
     let again: VerifyingKey = printed.parse().expect("a printed vkey parses");
     assert_eq!(again, key);
     assert_eq!(
