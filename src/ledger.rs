@@ -34,6 +34,8 @@ pub struct Appended {
     pub warnings: Vec<String>,
     /// The checkpoint signed after the append, when the operator key was loaded.
     pub checkpoint: Option<SignedCheckpoint>,
+    /// The name the signer's grant gives (what histories show as the recorder).
+    pub recorder: String,
 }
 
 /// A claim with every statement about it, or about those statements, in ledger order.
@@ -358,10 +360,12 @@ impl Ledger {
             if let Some(e) = err {
                 return Err((pos, e));
             }
+            let recorder = book.recorder_name(signed.envelope().signer());
             results.push(Appended {
                 entry: Entry::new(index, signed),
                 warnings,
                 checkpoint: None,
+                recorder,
             });
         }
         let checkpoint = match &operator {

@@ -217,8 +217,8 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
         print_json(&json!({
             "dir": dir, "ledger_path": db, "log_vkey": ledger.log_key().to_string(),
             "history": {
-                "claim": super::output::entry_json(&history.claim, &book),
-                "statements": history.statements.iter().map(|s| super::output::entry_json(s, &book)).collect::<Vec<_>>(),
+                "claim": super::output::entry_json(&history.claim, &super::output::recorder(&book, &history.claim)),
+                "statements": history.statements.iter().map(|s| super::output::entry_json(s, &super::output::recorder(&book, s))).collect::<Vec<_>>(),
             },
             "figures": super::output::figures_json(&figures),
             "receipt_path": receipt_path, "receipt_verified": true,

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use std::fmt::Write as _;
 
 /// The entry object of docs/CLI.md.
-pub fn entry_json(e: &Entry, book: &KeyBook) -> Value {
+pub fn entry_json(e: &Entry, recorder: &str) -> Value {
     let env = e.envelope();
     json!({
         "index": e.index(),
@@ -16,7 +16,7 @@ pub fn entry_json(e: &Entry, book: &KeyBook) -> Value {
         "kind": env.kind().as_str(),
         "recorded_at": env.recorded_at(),
         "signer": env.signer().to_string(),
-        "recorder": book.recorder_name(env.signer()),
+        "recorder": recorder,
         "target": env.target().map(|t| json!({"index": t.index, "leaf_hash": hex::encode(t.leaf_hash)})),
         "payload": e.signed().payload_json(),
     })
@@ -79,10 +79,9 @@ fn sources_text(out: &mut String, indent: &str, sources: &[Source]) {
 }
 
 /// A multi-line human rendering of one entry, each line prefixed by `indent`.
-pub fn entry_text(e: &Entry, book: &KeyBook, indent: &str) -> String {
+pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
     let env = e.envelope();
     let mut out = String::new();
-    let recorder = book.recorder_name(env.signer());
     match e.payload() {
         Payload::Claim(c) => {
             let _ = writeln!(
@@ -150,15 +149,20 @@ pub fn entry_text(e: &Entry, book: &KeyBook, indent: &str) -> String {
     out
 }
 
+/// The name a grant gave whoever signed `e`.
+pub fn recorder(book: &KeyBook, e: &Entry) -> String {
+    book.recorder_name(e.envelope().signer())
+}
+
 /// A claim and its statements as a tree: each statement indented under what it is about.
 pub fn history_text(h: &History, book: &KeyBook) -> String {
-    let mut out = entry_text(&h.claim, book, "");
+    let mut out = entry_text(&h.claim, &recorder(book, &h.claim), "");
     let mut depth = std::collections::HashMap::from([(h.claim.index(), 0usize)]);
     for s in &h.statements {
         let parent = s.envelope().target().map(|t| t.index).unwrap_or_default();
         let d = depth.get(&parent).copied().unwrap_or(0) + 1;
         depth.insert(s.index(), d);
-        for (i, line) in entry_text(s, book, "").lines().enumerate() {
+        for (i, line) in entry_text(s, &recorder(book, s), "").lines().enumerate() {
             if i == 0 {
                 let _ = writeln!(out, "{}└ {line}", "  ".repeat(d - 1));
             } else {

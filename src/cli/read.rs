@@ -1,7 +1,7 @@
 //! Commands that read: show, history, log, search, figures.
 
 use super::output::{
-    entry_json, entry_text, figures_json, figures_table, history_text, print_json,
+    entry_json, entry_text, figures_json, figures_table, history_text, print_json, recorder,
 };
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result};
@@ -14,9 +14,9 @@ pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     let entry = ledger.entry(idx)?;
     let book = ledger.key_book()?;
     if ctx.json {
-        print_json(&entry_json(&entry, &book))?;
+        print_json(&entry_json(&entry, &recorder(&book, &entry)))?;
     } else {
-        outp!("{}", entry_text(&entry, &book, ""));
+        outp!("{}", entry_text(&entry, &recorder(&book, &entry), ""));
     }
     Ok(Outcome::Ok)
 }
@@ -30,8 +30,8 @@ pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     let book = ledger.key_book()?;
     if ctx.json {
         print_json(&json!({
-            "claim": entry_json(&h.claim, &book),
-            "statements": h.statements.iter().map(|s| entry_json(s, &book)).collect::<Vec<_>>(),
+            "claim": entry_json(&h.claim, &recorder(&book, &h.claim)),
+            "statements": h.statements.iter().map(|s| entry_json(s, &recorder(&book, s))).collect::<Vec<_>>(),
         }))?;
         return Ok(Outcome::Ok);
     }
@@ -42,11 +42,14 @@ pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
 fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::keybook::KeyBook) -> Result<()> {
     if ctx.json {
         print_json(&Value::Array(
-            entries.iter().map(|e| entry_json(e, book)).collect(),
+            entries
+                .iter()
+                .map(|e| entry_json(e, &recorder(book, e)))
+                .collect(),
         ))?;
     } else {
         for e in entries {
-            outp!("{}", entry_text(e, book, ""));
+            outp!("{}", entry_text(e, &recorder(book, e), ""));
         }
         if entries.is_empty() {
             out!("(nothing)");

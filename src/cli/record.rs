@@ -126,13 +126,13 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
             let done = ledger
                 .grant(&vk, &name, &role)
                 .context("granting the key")?;
-            print_appended(ctx, &ledger, &done, None)?;
+            print_appended(ctx, &done, None)?;
         }
         KeyCommand::Revoke { vkey, reason } => {
             let vk = vkey_arg(&vkey)?;
             let mut ledger = ctx.open_as_operator()?;
             let done = ledger.revoke(&vk, &reason).context("revoking the key")?;
-            print_appended(ctx, &ledger, &done, None)?;
+            print_appended(ctx, &done, None)?;
         }
         KeyCommand::List => {
             let ledger = ctx.open()?;
@@ -214,7 +214,7 @@ pub fn claim_add(ctx: &Ctx, a: ClaimArgs, m: &ArgMatches) -> Result<Outcome> {
     let done = ledger
         .append(payload, &key)
         .context("recording the claim")?;
-    print_appended(ctx, &ledger, &done, notice)
+    print_appended(ctx, &done, notice)
 }
 
 pub fn statement(
@@ -270,7 +270,7 @@ pub fn statement(
     let done = ledger
         .append_statement(target, statement, &key)
         .context("recording the statement")?;
-    print_appended(ctx, &ledger, &done, notice)
+    print_appended(ctx, &done, notice)
 }
 
 fn party(name: &str, kind: &str, same_as: Option<String>) -> Result<Party> {
@@ -345,13 +345,7 @@ fn figures(r: &RecordArgs, subject: Option<&str>) -> Result<Vec<Figure>> {
         .collect()
 }
 
-pub fn print_appended(
-    ctx: &Ctx,
-    ledger: &Ledger,
-    done: &Appended,
-    notice: Option<String>,
-) -> Result<Outcome> {
-    let book = ledger.key_book()?;
+pub fn print_appended(ctx: &Ctx, done: &Appended, notice: Option<String>) -> Result<Outcome> {
     for w in &done.warnings {
         eprintln!("warning: {w}");
     }
@@ -361,9 +355,9 @@ pub fn print_appended(
         }
     }
     if ctx.json {
-        print_json(&entry_json(&done.entry, &book))?;
+        print_json(&entry_json(&done.entry, &done.recorder))?;
     } else {
-        outp!("{}", entry_text(&done.entry, &book, ""));
+        outp!("{}", entry_text(&done.entry, &done.recorder, ""));
         if let Some(cp) = &done.checkpoint {
             out!(
                 "checkpoint {} signed (root {})",
