@@ -13,5 +13,6 @@ mod interop; // Go sumdb/note + sumdb/tlog verify our receipts and consistency p
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
 mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
+mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1

@@ -454,7 +454,7 @@ proptest! {
 // --- structured round trips -------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(512))]
 
     #[test]
     fn keys_from_random_seeds_and_names_round_trip(name in key_name(), seed in any::<[u8; 32]>()) {
@@ -568,7 +568,7 @@ proptest! {
 // --- mutations of valid signed data -----------------------------------------------------------
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(config(1000))]
 
     #[test]
     fn mutated_notes_never_verify(m in mutations()) {
