@@ -6,7 +6,7 @@
 //! Memory is bounded by the chunk size, whatever the ledger size.
 
 use crate::checkpoint::open_checkpoint;
-use crate::entry::{Envelope, Kind, Payload, sha256};
+use crate::entry::{Envelope, Kind, KnownKeys, Payload, sha256};
 use crate::error::{Error, Result};
 use crate::keybook::KeyBook;
 use crate::keys::VerifyingKey;
@@ -146,7 +146,7 @@ struct Checked {
     problems: Vec<(&'static str, String)>,
 }
 
-fn check_row(row: &Row, known: &HashMap<String, VerifyingKey>) -> Checked {
+fn check_row(row: &Row, known: &KnownKeys) -> Checked {
     let leaf = crate::merkle::leaf_hash(&row.envelope);
     let mut problems = Vec::new();
     if row.leaf_hash[..] != leaf[..] {
@@ -158,10 +158,7 @@ fn check_row(row: &Row, known: &HashMap<String, VerifyingKey>) -> Checked {
             ),
         ));
     }
-    let envelope = match Envelope::parse_with(&row.envelope, |text| match known.get(text) {
-        Some(k) => Ok(k.clone()),
-        None => text.parse(),
-    }) {
+    let envelope = match Envelope::parse_known(&row.envelope, known) {
         Ok(env) => env,
         Err(e) => {
             problems.push((codes::ENVELOPE_INVALID, format!("envelope: {e}")));
@@ -264,7 +261,7 @@ impl Ledger {
             let Some(last) = rows.last() else { break };
             from = last.idx + 1;
             // Keys granted so far, already parsed: most entries resolve their signer here.
-            let known: HashMap<String, VerifyingKey> = book
+            let known: KnownKeys = book
                 .records()
                 .map(|r| (r.vkey.to_string(), r.vkey.clone()))
                 .chain([(recorded.to_string(), recorded.clone())])

@@ -134,6 +134,10 @@ pub struct Target {
     pub leaf_hash: Hash,
 }
 
+/// Signer keys already parsed, by their vkey text: parsing a vkey recomputes its key ID and
+/// decompresses a curve point, which a loop over many entries by a few signers need not repeat.
+pub type KnownKeys = std::collections::HashMap<String, VerifyingKey>;
+
 /// The signed envelope: the bytes that become a Merkle leaf.
 ///
 /// Only [`Envelope::parse`] and [`SignedEntry::sign_with`] make one, so `bytes` is always
@@ -156,6 +160,14 @@ impl Envelope {
     /// Does not check the signature: call [`Envelope::verify_signature`].
     pub fn parse(bytes: &[u8]) -> Result<Envelope, EntryError> {
         Self::parse_with(bytes, |text| text.parse())
+    }
+
+    /// As [`Envelope::parse`], taking the signer's key from `known` when its vkey text is there.
+    pub fn parse_known(bytes: &[u8], known: &KnownKeys) -> Result<Envelope, EntryError> {
+        Self::parse_with(bytes, |text| match known.get(text) {
+            Some(k) => Ok(k.clone()),
+            None => text.parse(),
+        })
     }
 
     /// As [`Envelope::parse`], resolving the signer's vkey text through `signer` (audit passes
@@ -466,7 +478,17 @@ impl SignedEntry {
     /// stored row): checks canonical form, the author signature, the payload hash and the
     /// payload's fields. `payload` MAY be in any key order; its canonical form is hashed.
     pub fn from_parts(envelope_bytes: &[u8], payload: Value) -> Result<SignedEntry, EntryError> {
-        let envelope = Envelope::parse(envelope_bytes)?;
+        Self::from_parts_known(envelope_bytes, payload, &KnownKeys::new())
+    }
+
+    /// [`SignedEntry::from_parts`], taking signer keys already parsed from `known` (by vkey
+    /// text) instead of parsing them again.
+    pub fn from_parts_known(
+        envelope_bytes: &[u8],
+        payload: Value,
+        known: &KnownKeys,
+    ) -> Result<SignedEntry, EntryError> {
+        let envelope = Envelope::parse_known(envelope_bytes, known)?;
         let (payload, payload_bytes) = Payload::from_value(envelope.kind(), payload)?;
         Self::bind(envelope, payload, payload_bytes)
     }
@@ -529,6 +551,11 @@ impl SignedEntry {
     }
     /// Read an import line (see [`SignedEntry::to_line`]).
     pub fn from_line(line: &[u8]) -> Result<SignedEntry, EntryError> {
+        Self::from_line_known(line, &KnownKeys::new())
+    }
+
+    /// [`SignedEntry::from_line`] with signer keys already parsed (see [`KnownKeys`]).
+    pub fn from_line_known(line: &[u8], known: &KnownKeys) -> Result<SignedEntry, EntryError> {
         let value = encoding::parse_strict(line).map_err(|source| EntryError::Encoding {
             what: "line",
             source,
@@ -545,7 +572,7 @@ impl SignedEntry {
         })?;
         let env = decode_b64_exact(&l.envelope_base64)
             .ok_or_else(|| EntryError::field("envelope_base64", "not canonical standard base64"))?;
-        Self::from_parts(&env, l.payload)
+        Self::from_parts_known(&env, l.payload, known)
     }
 }
 

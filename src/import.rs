@@ -1,6 +1,6 @@
 //! Bulk import and export of signed entries as JSON Lines (`{"envelope_base64", "payload"}`).
 
-use crate::entry::SignedEntry;
+use crate::entry::{KnownKeys, SignedEntry};
 use crate::error::{Error, Result};
 use crate::ledger::{Ledger, SignedCheckpoint};
 use crate::store;
@@ -66,9 +66,18 @@ impl Ledger {
             if raw.is_empty() {
                 break;
             }
+            // Keys granted so far, parsed once per batch rather than once per line.
+            let known: KnownKeys = crate::ledger::key_book_from(self.conn(), self.log_key())
+                .map_err(|e| import_error(raw[0].0, &report, e))?
+                .records()
+                .map(|r| (r.vkey.to_string(), r.vkey.clone()))
+                .chain([(self.log_key().to_string(), self.log_key().clone())])
+                .collect();
             let parsed: Vec<std::result::Result<SignedEntry, (u64, Error)>> = raw
                 .par_iter()
-                .map(|(line, bytes)| SignedEntry::from_line(bytes).map_err(|e| (*line, e.into())))
+                .map(|(line, bytes)| {
+                    SignedEntry::from_line_known(bytes, &known).map_err(|e| (*line, e.into()))
+                })
                 .collect();
             let mut batch = Vec::with_capacity(parsed.len());
             let mut lines_of = Vec::with_capacity(parsed.len());
