@@ -70,11 +70,10 @@ impl Session {
         out
     }
 
-    /// A ledger with the operator and a granted reporter `alice.key`, and one claim (#2).
-    pub fn with_claim() -> Session {
-        let s = Session::new();
-        s.ok(&["init", "--origin", "test.example/claims"]);
-        let vkey = s
+    /// `init` a ledger here and grant a reporter key `alice.key` (entries 0 and 1).
+    pub fn init_with_alice(&self) {
+        self.ok(&["init", "--origin", "test.example/claims"]);
+        let vkey = self
             .ok(&[
                 "key",
                 "generate",
@@ -84,7 +83,7 @@ impl Session {
                 "alice.key",
             ])
             .stdout;
-        s.ok(&[
+        self.ok(&[
             "key",
             "grant",
             vkey.trim(),
@@ -93,6 +92,12 @@ impl Session {
             "--role",
             "reporter",
         ]);
+    }
+
+    /// A ledger with the operator and a granted reporter `alice.key`, and one claim (#2).
+    pub fn with_claim() -> Session {
+        let s = Session::new();
+        s.init_with_alice();
         s.ok(&[
             "--key",
             "alice.key",

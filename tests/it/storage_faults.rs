@@ -49,26 +49,7 @@ fn with_claim_in(base: &Path) -> Session {
     let s = Session {
         dir: tempfile::tempdir_in(base).unwrap(),
     };
-    s.ok(&["init", "--origin", "test.example/claims"]);
-    let vkey = s
-        .ok(&[
-            "key",
-            "generate",
-            "--name",
-            "alice@test.example",
-            "--out",
-            "alice.key",
-        ])
-        .stdout;
-    s.ok(&[
-        "key",
-        "grant",
-        vkey.trim(),
-        "--name",
-        "Alice Martin",
-        "--role",
-        "reporter",
-    ]);
+    s.init_with_alice();
     s.ok(&add("the first claim"));
     s
 }
@@ -366,26 +347,7 @@ fn session_on_tmpfs(test: &str, size: &str) -> Option<(Session, Tmpfs)> {
     let s = Session::new();
     match Tmpfs::mount(&s, size) {
         Ok(m) => {
-            s.ok(&["init", "--origin", "test.example/claims"]);
-            let vkey = s
-                .ok(&[
-                    "key",
-                    "generate",
-                    "--name",
-                    "alice@test.example",
-                    "--out",
-                    "alice.key",
-                ])
-                .stdout;
-            s.ok(&[
-                "key",
-                "grant",
-                vkey.trim(),
-                "--name",
-                "Alice Martin",
-                "--role",
-                "reporter",
-            ]);
+            s.init_with_alice();
             s.ok(&add("the first claim"));
             Some((s, m))
         }
