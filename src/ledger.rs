@@ -15,6 +15,15 @@ use crate::time;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// A claim with the number of statements in its history (see [`Ledger::claims`]).
+#[derive(Clone, Debug)]
+pub struct ClaimSummary {
+    /// The claim.
+    pub entry: Entry,
+    /// Statements about it, directly or about those statements.
+    pub statements: u64,
+}
+
 /// Options for [`Ledger::create_with`].
 #[derive(Clone, Debug, Default)]
 pub struct CreateOptions {
@@ -58,6 +67,36 @@ pub struct FigureStatement {
     pub speaker: String,
     /// `claims` for a claim, else the statement's stance.
     pub stance: String,
+}
+
+impl FigureStatement {
+    /// Every figure `entry` states (none for key entries), in payload order.
+    pub fn of(entry: &Entry) -> Vec<FigureStatement> {
+        let (figures, speaker, stance) = match entry.payload() {
+            Payload::Claim(c) => (&c.figures, &c.claimant.name, "claims"),
+            Payload::Statement(s) => (&s.figures, &s.speaker.name, s.stance.as_str()),
+            Payload::Key(_) => return Vec::new(),
+        };
+        figures
+            .iter()
+            .map(|f| FigureStatement {
+                figure: f.clone(),
+                index: entry.index(),
+                speaker: speaker.clone(),
+                stance: stance.to_string(),
+            })
+            .collect()
+    }
+}
+
+impl History {
+    /// The figures stated in this history (the claim's first), in index order.
+    pub fn figures(&self) -> Vec<FigureStatement> {
+        std::iter::once(&self.claim)
+            .chain(&self.statements)
+            .flat_map(FigureStatement::of)
+            .collect()
+    }
 }
 
 /// An append-only, signed ledger of claims in one SQLite file.
@@ -455,9 +494,56 @@ impl Ledger {
 
     /// Claims and statements whose payload contains `text` (ASCII case-insensitive).
     pub fn search(&self, text: &str, limit: u64) -> Result<Vec<Entry>> {
-        store::search(&self.store.conn, text, limit)?
+        self.search_from(text, 0, limit)
+    }
+
+    /// [`Ledger::search`] from index `from` on, for paging.
+    pub fn search_from(&self, text: &str, from: u64, limit: u64) -> Result<Vec<Entry>> {
+        store::search(&self.store.conn, text, from, limit)?
             .into_iter()
             .map(entry_from_row)
+            .collect()
+    }
+
+    /// Claims in index order from index `from`, at most `limit`, each with the size of its
+    /// history. With `query`, only claims that match it (as [`Ledger::search`] does) or that a
+    /// matching statement is about, directly or through other statements.
+    ///
+    /// Without a query this reads only the page; with one it scans every entry's text.
+    pub fn claims(&self, query: Option<&str>, from: u64, limit: u64) -> Result<Vec<ClaimSummary>> {
+        let conn = &self.store.conn;
+        let rows: Vec<Row> = match query.map(str::trim).filter(|q| !q.is_empty()) {
+            None => store::claim_rows(conn, from, limit)?,
+            Some(q) => {
+                let mut roots = BTreeSet::new();
+                for row in store::search(conn, q, 0, u64::MAX)? {
+                    // Walk up the statement chain to the claim at its root.
+                    let mut at = row.idx;
+                    while let Some(t) = store::target_of(conn, at)? {
+                        at = t;
+                    }
+                    roots.insert(at);
+                }
+                let mut rows = Vec::new();
+                for idx in roots.into_iter().filter(|&i| i >= from) {
+                    if rows.len() as u64 >= limit {
+                        break;
+                    }
+                    match store::row(conn, idx)? {
+                        Some(row) if row.kind == Kind::Claim.as_str() => rows.push(row),
+                        _ => {}
+                    }
+                }
+                rows
+            }
+        };
+        rows.into_iter()
+            .map(|row| {
+                Ok(ClaimSummary {
+                    statements: store::history_len(conn, row.idx)?,
+                    entry: entry_from_row(row)?,
+                })
+            })
             .collect()
     }
 
@@ -492,25 +578,9 @@ impl Ledger {
         let mut out = Vec::new();
         for row in store::rows_with_figures(&self.store.conn)? {
             let entry = entry_from_row(row)?;
-            let (figures, speaker, stance) = match entry.payload() {
-                Payload::Claim(c) => (&c.figures, c.claimant.name.clone(), "claims".to_string()),
-                Payload::Statement(s) => (
-                    &s.figures,
-                    s.speaker.name.clone(),
-                    s.stance.as_str().to_string(),
-                ),
-                Payload::Key(_) => continue,
-            };
-            for f in figures {
-                if matches(subject, &f.subject) && matches(property, &f.property) {
-                    out.push(FigureStatement {
-                        figure: f.clone(),
-                        index: entry.index(),
-                        speaker: speaker.clone(),
-                        stance: stance.clone(),
-                    });
-                }
-            }
+            out.extend(FigureStatement::of(&entry).into_iter().filter(|r| {
+                matches(subject, &r.figure.subject) && matches(property, &r.figure.property)
+            }));
         }
         Ok(out)
     }

@@ -67,6 +67,7 @@ pub mod prove;
 pub mod receipt;
 #[cfg(feature = "sqlite")]
 mod store;
+pub mod tiles;
 pub mod time;
 
 #[cfg(feature = "sqlite")]
@@ -82,7 +83,7 @@ pub use figure::{Figure, Precision};
 pub use import::{ImportOptions, ImportReport};
 pub use keys::{KeyId, SigningKey, VerifyingKey};
 #[cfg(feature = "sqlite")]
-pub use ledger::{Appended, CreateOptions, Ledger};
+pub use ledger::{Appended, ClaimSummary, CreateOptions, Ledger};
 pub use merkle::Hash;
 #[cfg(feature = "sqlite")]
 pub use prove::{ConsistencyProof, InclusionProof, SignedCheckpoint};

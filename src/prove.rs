@@ -7,6 +7,7 @@ use crate::ledger::Ledger;
 use crate::merkle::{self, Hash};
 use crate::receipt::{Receipt, TlogProof};
 use crate::store::{self, Nodes};
+use crate::tiles::{self, TileKind, TilePath};
 
 /// A signed checkpoint as stored: the parsed body and the exact note text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,6 +195,69 @@ impl Ledger {
                 checkpoint: cp.note,
             },
         })
+    }
+}
+
+impl Ledger {
+    /// The latest signed checkpoint's note, or `None` before the first one.
+    pub fn latest_checkpoint_note(&self) -> Result<Option<String>> {
+        Ok(store::latest_checkpoint(&self.store.conn)?.map(|c| c.note))
+    }
+
+    /// The bytes of a C2SP tlog-tiles hash tile or entry bundle, or `None` if the latest signed
+    /// checkpoint does not cover it yet: tiles only ever show a tree someone signed.
+    ///
+    /// A hash tile is its hashes concatenated; an entry bundle holds the envelopes (the leaves).
+    pub fn tile(&self, path: &TilePath) -> Result<Option<Vec<u8>>> {
+        let covered = store::latest_checkpoint(&self.store.conn)?.map_or(0, |c| c.size);
+        let (Some(first), Some(needed)) = (path.first_node(), path.needed_tree_size()) else {
+            return Ok(None);
+        };
+        if needed > covered {
+            return Ok(None);
+        }
+        let conn = &self.store.conn;
+        let short = |got: usize| {
+            Error::Corrupt(format!(
+                "{} needs {} stored items, found {got}",
+                path.to_path(),
+                path.width
+            ))
+        };
+        match path.kind {
+            TileKind::Hashes { .. } => {
+                let hashes = store::nodes_range(conn, path.tree_level(), first, path.width)?;
+                if hashes.len() as u64 != path.width {
+                    return Err(short(hashes.len()));
+                }
+                let mut out = Vec::with_capacity(hashes.len() * 32);
+                for h in &hashes {
+                    if h.len() != 32 {
+                        return Err(Error::Corrupt(format!(
+                            "a stored hash in {} is not 32 bytes",
+                            path.to_path()
+                        )));
+                    }
+                    out.extend_from_slice(h);
+                }
+                Ok(Some(out))
+            }
+            TileKind::Entries => {
+                let envelopes = store::envelopes_range(conn, first, path.width)?;
+                if envelopes.len() as u64 != path.width {
+                    return Err(short(envelopes.len()));
+                }
+                let bundle =
+                    tiles::entry_bundle(envelopes.iter().map(Vec::as_slice)).ok_or_else(|| {
+                        Error::Size(format!(
+                            "an envelope in {} is longer than {} bytes and cannot be bundled",
+                            path.to_path(),
+                            tiles::MAX_BUNDLED_ENTRY
+                        ))
+                    })?;
+                Ok(Some(bundle))
+            }
+        }
     }
 }
 

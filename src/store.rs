@@ -279,7 +279,7 @@ pub(crate) fn find_by_hash_prefix(conn: &Connection, lo: &[u8], hi: &[u8]) -> Re
     Ok(ids)
 }
 
-pub(crate) fn search(conn: &Connection, text: &str, limit: u64) -> Result<Vec<Row>> {
+pub(crate) fn search(conn: &Connection, text: &str, from: u64, limit: u64) -> Result<Vec<Row>> {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -290,10 +290,13 @@ pub(crate) fn search(conn: &Connection, text: &str, limit: u64) -> Result<Vec<Ro
              OR json_extract(CAST(p.payload AS TEXT), '$.claimant.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
              OR json_extract(CAST(p.payload AS TEXT), '$.speaker.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
              OR EXISTS (SELECT 1 FROM json_each(CAST(p.payload AS TEXT), '$.subjects') s WHERE s.value LIKE '%' || ?1 || '%' ESCAPE '\\'))
-         ORDER BY e.idx LIMIT ?2"
+         AND e.idx >= ?3 ORDER BY e.idx LIMIT ?2"
     ))?;
     let rows = stmt
-        .query_map(params![escaped, limit as i64], read_row)?
+        .query_map(
+            params![escaped, limit.min(i64::MAX as u64) as i64, from as i64],
+            read_row,
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -309,6 +312,68 @@ pub(crate) fn rows_with_figures(conn: &Connection) -> Result<Vec<Row>> {
         .query_map([], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// `count` stored hashes of tree level `level` from node `start` on (fewer if not all exist).
+pub(crate) fn nodes_range(
+    conn: &Connection,
+    level: u32,
+    start: u64,
+    count: u64,
+) -> Result<Vec<Vec<u8>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hash FROM tree_nodes WHERE level = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3",
+    )?;
+    let hashes = stmt
+        .query_map(params![level, start as i64, count as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(hashes)
+}
+
+/// `count` envelopes from index `start` on (fewer if not all exist).
+pub(crate) fn envelopes_range(conn: &Connection, start: u64, count: u64) -> Result<Vec<Vec<u8>>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT envelope FROM entries WHERE idx >= ?1 ORDER BY idx LIMIT ?2")?;
+    let envelopes = stmt
+        .query_map(params![start as i64, count as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(envelopes)
+}
+
+/// Claims from index `from` on, at most `limit`, in index order.
+pub(crate) fn claim_rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ROW_SELECT} WHERE e.kind = 'claim' AND e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
+    ))?;
+    let rows = stmt
+        .query_map(
+            params![from as i64, limit.min(i64::MAX as u64) as i64],
+            read_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// How many statements are about `idx`, directly or about those statements, recursively.
+pub(crate) fn history_len(conn: &Connection, idx: u64) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached(
+            "WITH RECURSIVE h(idx) AS (
+                 SELECT idx FROM entries WHERE target_idx = ?1
+                 UNION SELECT e.idx FROM entries e JOIN h ON e.target_idx = h.idx)
+             SELECT count(*) FROM h",
+        )?
+        .query_row([idx as i64], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// The entry a statement is about (`None` for claims and keys, or a missing index).
+pub(crate) fn target_of(conn: &Connection, idx: u64) -> Result<Option<u64>> {
+    let t: Option<Option<i64>> = conn
+        .prepare_cached("SELECT target_idx FROM entries WHERE idx = ?1")?
+        .query_row([idx as i64], |r| r.get(0))
+        .optional()?;
+    Ok(t.flatten().map(|i| i as u64))
 }
 
 /// A stored signed checkpoint.

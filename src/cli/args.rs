@@ -58,6 +58,12 @@ pub enum Command {
     Retract(StatementArgs),
     /// Record a statement qualifying an entry (scope, assumptions).
     Qualify(StatementArgs),
+    /// Sign an entry with your key (--key) without changing any ledger: writes one import
+    /// line {"envelope_base64", "payload"} to submit later (POST /v1/entries, import).
+    #[command(subcommand)]
+    Sign(SignCommand),
+    /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
+    Serve(ServeArgs),
     /// Show one entry.
     Show {
         /// 12, #12, or 8+ hex digits of a leaf hash.
@@ -203,6 +209,57 @@ pub enum KeyCommand {
     },
     /// List every key granted, with its standing.
     List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SignCommand {
+    /// Sign a claim (the flags of 'claim add').
+    Claim(SignClaimArgs),
+    /// Sign a statement contesting an entry.
+    Contest(SignStatementArgs),
+    /// Sign a statement supporting an entry.
+    Support(SignStatementArgs),
+    /// Sign a statement correcting an entry.
+    Correct(SignStatementArgs),
+    /// Sign a statement retracting an entry.
+    Retract(SignStatementArgs),
+    /// Sign a statement qualifying an entry.
+    Qualify(SignStatementArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SignClaimArgs {
+    #[command(flatten)]
+    pub claim: ClaimArgs,
+    /// Write the line to FILE (refuses to overwrite); default: standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SignStatementArgs {
+    #[command(flatten)]
+    pub statement: StatementArgs,
+    /// The target's leaf hash (64 hex digits); REF is then its index and no ledger is read.
+    /// Without it, REF is looked up in --ledger (read only).
+    #[arg(long)]
+    pub target_leaf_hash: Option<String>,
+    /// Write the line to FILE (refuses to overwrite); default: standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on; loopback by default. Port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Accepted entries per signer key per minute (POST /v1/entries); 0 turns the limit off.
+    #[arg(long, default_value_t = 120)]
+    pub rate_limit: u32,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, default_value_t = 256 * 1024)]
+    pub max_body: usize,
 }
 
 #[derive(Subcommand, Debug)]

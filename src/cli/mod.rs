@@ -22,6 +22,7 @@ mod demo;
 mod output;
 mod read;
 mod record;
+mod serve;
 mod verify;
 
 use anyhow::{Context, Result, bail};
@@ -75,6 +76,20 @@ pub fn run() -> Result<Outcome> {
         Command::Correct(a) => record::statement(&ctx, claimledger::Stance::Corrects, a, sub),
         Command::Retract(a) => record::statement(&ctx, claimledger::Stance::Retracts, a, sub),
         Command::Qualify(a) => record::statement(&ctx, claimledger::Stance::Qualifies, a, sub),
+        Command::Sign(cmd) => {
+            let m = sub.and_then(|m| m.subcommand()).map(|(_, m)| m);
+            use args::SignCommand as S;
+            use claimledger::Stance;
+            match cmd {
+                S::Claim(a) => record::sign_claim(&ctx, a, m.context("sign claim arguments")?),
+                S::Contest(a) => record::sign_statement(&ctx, Stance::Contests, a, m),
+                S::Support(a) => record::sign_statement(&ctx, Stance::Supports, a, m),
+                S::Correct(a) => record::sign_statement(&ctx, Stance::Corrects, a, m),
+                S::Retract(a) => record::sign_statement(&ctx, Stance::Retracts, a, m),
+                S::Qualify(a) => record::sign_statement(&ctx, Stance::Qualifies, a, m),
+            }
+        }
+        Command::Serve(a) => serve::run(&ctx, a),
         Command::Show { reference } => read::show(&ctx, &reference),
         Command::History { reference } => read::history(&ctx, &reference),
         Command::Log { from, limit } => read::log(&ctx, from, limit),

@@ -1,11 +1,46 @@
 //! How entries, histories and tables look: JSON objects (a documented contract) and text.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
 use claimledger::figure::{Comparison, compare};
 use claimledger::keybook::KeyBook;
 use claimledger::ledger::{FigureStatement, History};
-use claimledger::{Entry, Figure, Party, Payload, Source};
+use claimledger::{
+    ConsistencyProof, Entry, Figure, InclusionProof, Party, Payload, SignedCheckpoint, Source,
+    VerifyingKey,
+};
 use serde_json::{Value, json};
 use std::fmt::Write as _;
+
+/// The checkpoint object of docs/CLI.md (`checkpoint --json`).
+pub fn checkpoint_json(cp: &SignedCheckpoint, log_key: &VerifyingKey) -> Value {
+    json!({
+        "origin": cp.checkpoint.origin,
+        "size": cp.checkpoint.size,
+        "root": hex::encode(cp.checkpoint.root),
+        "root_base64": B64.encode(cp.checkpoint.root),
+        "note": cp.note,
+        "log_vkey": log_key.to_string(),
+    })
+}
+
+/// `prove inclusion --json`.
+pub fn inclusion_json(p: &InclusionProof) -> Value {
+    json!({
+        "index": p.index, "tree_size": p.tree_size,
+        "leaf_hash": hex::encode(p.leaf_hash), "root": hex::encode(p.root),
+        "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
+    })
+}
+
+/// `prove consistency --json`.
+pub fn consistency_json(p: &ConsistencyProof) -> Value {
+    json!({
+        "old_size": p.old_size, "new_size": p.new_size,
+        "old_root": hex::encode(p.old_root), "new_root": hex::encode(p.new_root),
+        "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
+    })
+}
 
 /// The entry object of docs/CLI.md.
 pub fn entry_json(e: &Entry, recorder: &str) -> Value {

@@ -1,14 +1,16 @@
 //! Commands that write: init, key management, claims and statements.
 
-use super::args::{ClaimArgs, KeyCommand, RecordArgs, StatementArgs};
+use super::args::{
+    ClaimArgs, KeyCommand, RecordArgs, SignClaimArgs, SignStatementArgs, StatementArgs,
+};
 use super::output::{entry_json, entry_text, key_json, print_json, table};
-use super::{Ctx, Outcome, read_input, vkey_arg};
+use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result, bail};
 use claimledger::entry::Payload;
 use claimledger::keyfile;
 use claimledger::{
-    Appended, Claim, CreateOptions, Figure, Kind, Ledger, Party, SigningKey, Source, Stance,
-    Statement,
+    Appended, Claim, CreateOptions, Entry, Figure, Kind, Ledger, Party, SignedEntry, SigningKey,
+    Source, Stance, Statement, Target,
 };
 use clap::ArgMatches;
 use serde_json::json;
@@ -184,37 +186,38 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
 pub fn claim_add(ctx: &Ctx, a: ClaimArgs, m: &ArgMatches) -> Result<Outcome> {
     let key = ctx.signing_key()?;
     let (mut ledger, notice) = ctx.open_for_append()?;
-    let payload = match &a.payload {
-        Some(path) => {
-            let bytes = read_input(path)?;
-            Payload::from_json(Kind::Claim, &bytes)
-                .with_context(|| format!("reading claim payload {}", path.display()))?
-                .0
-        }
-        None => {
-            let subject = a
-                .common
-                .figure_subject
-                .clone()
-                .or_else(|| a.subjects.first().cloned());
-            Payload::Claim(Claim {
-                text: a.text.clone().unwrap_or_default(),
-                claimant: party(
-                    a.claimant.as_deref().unwrap_or_default(),
-                    &a.claimant_type,
-                    a.claimant_same_as.clone(),
-                )?,
-                claimed_on: a.claimed_on.clone(),
-                sources: sources(&a.common, m)?,
-                subjects: a.subjects.clone(),
-                figures: figures(&a.common, subject.as_deref())?,
-            })
-        }
-    };
+    let payload = claim_payload(&a, m)?;
     let done = ledger
         .append(payload, &key)
         .context("recording the claim")?;
     print_appended(ctx, &done, notice)
+}
+
+/// The claim the flags (or --payload) describe.
+fn claim_payload(a: &ClaimArgs, m: &ArgMatches) -> Result<Payload> {
+    if let Some(path) = &a.payload {
+        let bytes = read_input(path)?;
+        return Ok(Payload::from_json(Kind::Claim, &bytes)
+            .with_context(|| format!("reading claim payload {}", path.display()))?
+            .0);
+    }
+    let subject = a
+        .common
+        .figure_subject
+        .clone()
+        .or_else(|| a.subjects.first().cloned());
+    Ok(Payload::Claim(Claim {
+        text: a.text.clone().unwrap_or_default(),
+        claimant: party(
+            a.claimant.as_deref().unwrap_or_default(),
+            &a.claimant_type,
+            a.claimant_same_as.clone(),
+        )?,
+        claimed_on: a.claimed_on.clone(),
+        sources: sources(&a.common, m)?,
+        subjects: a.subjects.clone(),
+        figures: figures(&a.common, subject.as_deref())?,
+    }))
 }
 
 pub fn statement(
@@ -228,49 +231,130 @@ pub fn statement(
     let target = ledger
         .resolve(&a.reference)
         .with_context(|| format!("finding the entry {:?}", a.reference))?;
-    let statement = match &a.payload {
-        Some(path) => {
-            let bytes = read_input(path)?;
-            match Payload::from_json(Kind::Statement, &bytes)
-                .with_context(|| format!("reading statement payload {}", path.display()))?
-                .0
-            {
-                Payload::Statement(s) if s.stance == stance => s,
-                Payload::Statement(s) => bail!(
-                    "the payload's stance is {:?} but the command records {:?}",
-                    s.stance.as_str(),
-                    stance.as_str()
-                ),
-                _ => unreachable!("from_json(Kind::Statement) yields a statement"),
-            }
-        }
-        None => {
-            let subject = match &a.common.figure_subject {
-                Some(s) => Some(s.clone()),
-                None if !a.common.figures.is_empty() => {
-                    claimledger::ledger::first_subject(&ledger.entry(target)?)
-                }
-                None => None,
-            };
-            let m = m.context("statement arguments")?;
-            Statement {
-                stance,
-                text: a.text.clone().unwrap_or_default(),
-                speaker: party(
-                    a.speaker.as_deref().unwrap_or_default(),
-                    &a.speaker_type,
-                    a.speaker_same_as.clone(),
-                )?,
-                stated_on: a.stated_on.clone(),
-                sources: sources(&a.common, m)?,
-                figures: figures(&a.common, subject.as_deref())?,
-            }
-        }
-    };
+    let target_entry = ledger.entry(target)?;
+    let statement = statement_payload(stance, &a, m, Some(&target_entry))?;
     let done = ledger
         .append_statement(target, statement, &key)
         .context("recording the statement")?;
     print_appended(ctx, &done, notice)
+}
+
+/// The statement the flags (or --payload) describe. `target` supplies the default figure
+/// subject when it is known.
+fn statement_payload(
+    stance: Stance,
+    a: &StatementArgs,
+    m: Option<&ArgMatches>,
+    target: Option<&Entry>,
+) -> Result<Statement> {
+    if let Some(path) = &a.payload {
+        let bytes = read_input(path)?;
+        return match Payload::from_json(Kind::Statement, &bytes)
+            .with_context(|| format!("reading statement payload {}", path.display()))?
+            .0
+        {
+            Payload::Statement(s) if s.stance == stance => Ok(s),
+            Payload::Statement(s) => bail!(
+                "the payload's stance is {:?} but the command records {:?}",
+                s.stance.as_str(),
+                stance.as_str()
+            ),
+            _ => unreachable!("from_json(Kind::Statement) yields a statement"),
+        };
+    }
+    let subject = match &a.common.figure_subject {
+        Some(s) => Some(s.clone()),
+        None if !a.common.figures.is_empty() => target.and_then(claimledger::ledger::first_subject),
+        None => None,
+    };
+    let m = m.context("statement arguments")?;
+    Ok(Statement {
+        stance,
+        text: a.text.clone().unwrap_or_default(),
+        speaker: party(
+            a.speaker.as_deref().unwrap_or_default(),
+            &a.speaker_type,
+            a.speaker_same_as.clone(),
+        )?,
+        stated_on: a.stated_on.clone(),
+        sources: sources(&a.common, m)?,
+        figures: figures(&a.common, subject.as_deref())?,
+    })
+}
+
+/// `sign claim`: sign offline and write an import line.
+pub fn sign_claim(ctx: &Ctx, a: SignClaimArgs, m: &ArgMatches) -> Result<Outcome> {
+    let key = ctx.signing_key()?;
+    let payload = claim_payload(&a.claim, m)?;
+    let signed = SignedEntry::sign(payload, None, &key).context("signing the claim")?;
+    write_line(ctx, &signed, a.out.as_deref())
+}
+
+/// `sign contest|support|…`: sign offline against a target named by index and leaf hash, or
+/// looked up (read only) in the ledger.
+pub fn sign_statement(
+    ctx: &Ctx,
+    stance: Stance,
+    a: SignStatementArgs,
+    m: Option<&ArgMatches>,
+) -> Result<Outcome> {
+    let key = ctx.signing_key()?;
+    let reference = &a.statement.reference;
+    let (target, target_entry) = match &a.target_leaf_hash {
+        Some(hash) => {
+            let digits = reference
+                .trim()
+                .strip_prefix('#')
+                .unwrap_or(reference.trim());
+            let index: u64 = digits.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit())).with_context(|| {
+                format!("with --target-leaf-hash, REF must be the target's index (12 or #12), not {reference:?}")
+            })?;
+            let leaf_hash = hex::decode(hash.trim())
+                .ok()
+                .and_then(|v| <[u8; 32]>::try_from(v).ok())
+                .context(
+                    "--target-leaf-hash must be 64 hex digits (as 'claimledger show REF' prints)",
+                )?;
+            (Target { index, leaf_hash }, None)
+        }
+        None => {
+            let ledger = ctx.open().context(
+                "REF is looked up in the ledger; pass --target-leaf-hash HEX to sign without one",
+            )?;
+            let idx = ledger
+                .resolve(reference)
+                .with_context(|| format!("finding the entry {reference:?}"))?;
+            let entry = ledger.entry(idx)?;
+            (entry.as_target(), Some(entry))
+        }
+    };
+    let statement = statement_payload(stance, &a.statement, m, target_entry.as_ref())?;
+    let signed =
+        SignedEntry::sign(statement, Some(target), &key).context("signing the statement")?;
+    write_line(ctx, &signed, a.out.as_deref())
+}
+
+/// Write one import line, to a new file or standard output.
+fn write_line(ctx: &Ctx, signed: &SignedEntry, out: Option<&Path>) -> Result<Outcome> {
+    let mut line = serde_json::to_string(&signed.to_line()).context("encoding the line")?;
+    line.push('\n');
+    let leaf = hex::encode(signed.envelope().leaf_hash());
+    match out {
+        Some(path) => {
+            write_new(path, line.as_bytes())?;
+            if ctx.json {
+                print_json(&json!({"path": path, "leaf_hash": leaf}))?;
+            } else {
+                eprintln!(
+                    "signed {} {leaf} written to {}; submit it with POST /v1/entries or 'claimledger import'",
+                    signed.envelope().kind().as_str(),
+                    path.display()
+                );
+            }
+        }
+        None => outp!("{line}"),
+    }
+    Ok(Outcome::Ok)
 }
 
 fn party(name: &str, kind: &str, same_as: Option<String>) -> Result<Party> {

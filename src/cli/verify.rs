@@ -1,26 +1,13 @@
 //! Commands that prove and verify: checkpoint, prove, receipt, verify-receipt, audit.
 
 use super::args::ProveCommand;
-use super::output::{print_json, table};
+use super::output::{checkpoint_json, consistency_json, inclusion_json, print_json, table};
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
-use claimledger::{AuditOptions, SignedCheckpoint, VerifyingKey};
+use claimledger::AuditOptions;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
-
-fn checkpoint_json(cp: &SignedCheckpoint, log_key: &VerifyingKey) -> serde_json::Value {
-    json!({
-        "origin": cp.checkpoint.origin,
-        "size": cp.checkpoint.size,
-        "root": hex::encode(cp.checkpoint.root),
-        "root_base64": B64.encode(cp.checkpoint.root),
-        "note": cp.note,
-        "log_vkey": log_key.to_string(),
-    })
-}
 
 pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Result<Outcome> {
     if sign {
@@ -73,11 +60,7 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
             let idx = ledger.resolve(&reference)?;
             let p = ledger.inclusion_proof(idx, size)?;
             if ctx.json {
-                print_json(&json!({
-                    "index": p.index, "tree_size": p.tree_size,
-                    "leaf_hash": hex::encode(p.leaf_hash), "root": hex::encode(p.root),
-                    "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
-                }))?;
+                print_json(&inclusion_json(&p))?;
             } else {
                 out!("entry {} in tree of size {}", p.index, p.tree_size);
                 out!("leaf hash {}", hex::encode(p.leaf_hash));
@@ -90,11 +73,7 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
         ProveCommand::Consistency { from, to } => {
             let p = ledger.consistency_proof(from, to)?;
             if ctx.json {
-                print_json(&json!({
-                    "old_size": p.old_size, "new_size": p.new_size,
-                    "old_root": hex::encode(p.old_root), "new_root": hex::encode(p.new_root),
-                    "proof": p.proof.iter().map(hex::encode).collect::<Vec<_>>(),
-                }))?;
+                print_json(&consistency_json(&p))?;
             } else {
                 out!(
                     "tree of size {} extends tree of size {}",

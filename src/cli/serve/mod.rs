@@ -1,0 +1,269 @@
+//! `claimledger serve`: the ledger over HTTP — JSON API, C2SP tlog-tiles and the claim pages.
+//!
+//! One process owns one writer connection (appends are serialized through its mutex, and SQLite's
+//! write lock serializes them with any other process) and a small pool of reader connections.
+//! Every SQLite call runs on tokio's blocking pool so slow disks never stall the event loop.
+
+mod api;
+mod limit;
+mod tlog;
+mod web;
+
+use super::args::ServeArgs;
+use super::{Ctx, Outcome};
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use claimledger::{Error, Ledger, VerifyingKey};
+use serde_json::json;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Reader connections kept open between requests (more are opened under load, then dropped).
+const READER_POOL: usize = 8;
+
+/// What every handler shares.
+pub struct State {
+    path: PathBuf,
+    /// The one connection that appends; `None` when this server has no operator key and so
+    /// cannot sign the checkpoint an append must answer with.
+    writer: Option<Mutex<Ledger>>,
+    readers: Mutex<Vec<Ledger>>,
+    log_key: VerifyingKey,
+    rate: limit::RateLimiter,
+    max_body: usize,
+}
+
+type Shared = Arc<State>;
+
+pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
+    let (writer, notice) = ctx.open_for_append()?;
+    let writer = if writer.has_operator_key() {
+        Some(writer)
+    } else {
+        eprintln!(
+            "notice: {}; POST /v1/entries is disabled (answers 503), reads are served",
+            notice.unwrap_or_else(|| "no operator key".into())
+        );
+        None
+    };
+    let state = Arc::new(State {
+        path: ctx.ledger.clone(),
+        log_key: ctx.open()?.log_key().clone(),
+        writer: writer.map(Mutex::new),
+        readers: Mutex::new(Vec::new()),
+        rate: limit::RateLimiter::new(args.rate_limit),
+        max_body: args.max_body,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the HTTP runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("listening on {} (is the port in use?)", args.listen))?;
+        let addr = listener.local_addr().context("reading the bound address")?;
+        // Tests and scripts read this first line to learn the port.
+        out!("listening on http://{addr}");
+        std::io::stdout().flush().map_err(super::stdout_failed)?;
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving HTTP")
+    })?;
+    // Dropping the runtime waits for appends still running on the blocking pool: each ends
+    // with its durable commit (or not at all), never half-way.
+    drop(runtime);
+    eprintln!("claimledger serve: stopped");
+    Ok(Outcome::Ok)
+}
+
+/// Every route. Public so the integration tests document the whole surface in one place.
+fn router(state: Shared) -> Router {
+    Router::new()
+        .merge(api::routes(state.max_body))
+        .merge(tlog::routes())
+        .merge(web::routes())
+        .fallback(|| async {
+            ApiError::not_found("no such route; the API is under /v1 (see docs/openapi.yaml)")
+        })
+        .layer(
+            tower_http::cors::CorsLayer::permissive().max_age(std::time::Duration::from_secs(3600)),
+        )
+        .with_state(state)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("claimledger serve: shutting down (finishing requests in flight)");
+}
+
+impl State {
+    /// Run `f` on a reader connection, on the blocking pool.
+    async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Ledger) -> claimledger::Result<T> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        blocking(move || {
+            let ledger = match state.readers.lock().map(|mut pool| pool.pop()) {
+                Ok(Some(l)) => l,
+                _ => Ledger::open(&state.path).map_err(ApiError::from)?,
+            };
+            let out = f(&ledger).map_err(ApiError::from);
+            if let Ok(mut pool) = state.readers.lock() {
+                if pool.len() < READER_POOL {
+                    pool.push(ledger);
+                }
+            }
+            out
+        })
+        .await
+    }
+
+    /// Run `f` on the writer connection, on the blocking pool.
+    async fn write<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Ledger) -> claimledger::Result<T> + Send + 'static,
+    {
+        let state = Arc::clone(self);
+        blocking(move || {
+            let Some(writer) = &state.writer else {
+                return Err(ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "read_only",
+                    "this server has no operator key, so it cannot sign checkpoints: appends are disabled; start 'claimledger serve' where the operator key is readable (or pass --operator-key)",
+                ));
+            };
+            // A panic while holding the lock cannot have left a half-written entry (the
+            // transaction rolls back), so a poisoned lock is safe to keep using.
+            let mut ledger = writer.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut ledger).map_err(ApiError::from)
+        })
+        .await
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| {
+        Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the request failed inside the server; nothing was written",
+        ))
+    })
+}
+
+/// An error answer: `{"error": {"status", "code", "message"}}` with the same message the CLI
+/// prints for the same mistake.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+    fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        use StatusCode as S;
+        let (status, code) = match &e {
+            Error::NoSuchEntry { .. } => (S::NOT_FOUND, "not_found"),
+            Error::BadRef { .. } | Error::AmbiguousRef { .. } => (S::BAD_REQUEST, "bad_reference"),
+            Error::Entry(_) | Error::Key(_) => (S::BAD_REQUEST, "invalid_entry"),
+            Error::NotGranted { .. } | Error::Revoked { .. } | Error::NotOperator { .. } => {
+                (S::FORBIDDEN, "not_authorized")
+            }
+            Error::TargetNotFound { .. }
+            | Error::TargetHashMismatch { .. }
+            | Error::TargetIsKey { .. }
+            | Error::KeyRule(_) => (S::UNPROCESSABLE_ENTITY, "rule_violation"),
+            Error::Duplicate { .. } => (S::CONFLICT, "duplicate"),
+            Error::Size(_) | Error::Proof(_) => (S::BAD_REQUEST, "bad_request"),
+            _ => (S::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        if status.is_server_error() {
+            // The operator needs the detail; the client gets no file paths.
+            eprintln!("claimledger serve: error: {e}");
+            return ApiError::new(
+                status,
+                code,
+                "the ledger could not answer (see the server's log); nothing was written",
+            );
+        }
+        ApiError::new(status, code, chain(&e))
+    }
+}
+
+/// An error and its causes on one line, as the CLI prints them (`{:#}`).
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let s = c.to_string();
+        // thiserror's `transparent` repeats the cause's text; print it once.
+        if !out.ends_with(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {
+            "status": self.status.as_u16(),
+            "code": self.code,
+            "message": self.message,
+        }});
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
+}

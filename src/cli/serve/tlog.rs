@@ -1,0 +1,57 @@
+//! The C2SP tlog-tiles read API: `/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`.
+//!
+//! Tiles are served up to the latest signed checkpoint only, so a client never sees a tree
+//! nobody signed. Every tile, full or partial, never changes once it exists: it is cached forever.
+
+use super::{ApiError, Shared};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use claimledger::tiles::TilePath;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/checkpoint", get(checkpoint))
+        .route("/tile/{*rest}", get(tile))
+}
+
+async fn checkpoint(State(s): State<Shared>) -> Result<Response, ApiError> {
+    match s.read(|l| l.latest_checkpoint_note()).await? {
+        Some(note) => Ok((
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            note,
+        )
+            .into_response()),
+        None => Err(ApiError::not_found(
+            "no checkpoint signed yet; run 'claimledger checkpoint --sign'",
+        )),
+    }
+}
+
+async fn tile(State(s): State<Shared>, Path(rest): Path<String>) -> Result<Response, ApiError> {
+    let Some(path) = TilePath::parse(&rest) else {
+        return Err(ApiError::not_found(format!(
+            "tile/{rest} is not a tile path (c2sp.org/tlog-tiles: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>])"
+        )));
+    };
+    match s.read(move |l| l.tile(&path)).await? {
+        Some(bytes) => Ok((
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response()),
+        None => Err(ApiError::not_found(format!(
+            "{} is not covered by the latest signed checkpoint",
+            path.to_path()
+        ))),
+    }
+}

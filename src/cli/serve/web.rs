@@ -1,0 +1,64 @@
+//! The claim pages: static files from web/, compiled into the binary so the page works offline
+//! and the verifier the reader runs is the one this release ships.
+
+use super::Shared;
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The page's policy: only our own scripts, styles and API; no inline script, no third parties.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'";
+
+const INDEX: &str = include_str!("../../../web/index.html");
+
+/// (name under /assets/, content type, bytes)
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../web/app.js"),
+    ),
+    (
+        "verify.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../web/verify.js"),
+    ),
+    (
+        "noble.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../web/noble.js"),
+    ),
+    (
+        "style.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../web/style.css"),
+    ),
+];
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/", get(index))
+        .route("/claims/{*rest}", get(index))
+        .route("/assets/{name}", get(asset))
+}
+
+fn headers(content_type: &'static str) -> [(HeaderName, &'static str); 3] {
+    [
+        (header::CONTENT_TYPE, content_type),
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ]
+}
+
+async fn index() -> Response {
+    (headers("text/html; charset=utf-8"), INDEX).into_response()
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, content_type, body)) => (headers(content_type), *body).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    }
+}
