@@ -2,7 +2,8 @@
 //! Go's golang.org/x/mod/sumdb/note and sumdb/tlog (tests/interop/verify.go). `.ci/run` installs
 //! Debian's golang-go and golang-golang-x-mod-dev; elsewhere the test skips with a notice.
 
-use crate::ledger::{TestLedger, statement};
+use crate::ledger::{TestLedger, claim, statement};
+use claimledger::SignedEntry;
 use claimledger::Stance;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -121,4 +122,35 @@ fn go_sumdb_verifies_receipts_and_consistency_proofs() {
             assert!(ok, "{} -> {}: {out}", a.checkpoint.size, b.checkpoint.size);
         }
     }
+}
+
+#[test]
+fn go_tlog_client_audits_the_served_tiles() {
+    let mut t = TestLedger::new();
+    let Some(go) = verifier(t.dir.path()) else {
+        return;
+    };
+    let vkey = t.ledger.log_key().to_string();
+    let server = crate::serve::Server::start(&t.path, &[]);
+    // Sizes that need: partial level-0 tiles only; full level-0 tiles; a level-1 tile.
+    let mut n = 0;
+    for target in [2u64, 300, 530] {
+        let batch: Vec<SignedEntry> = (t.ledger.size().unwrap()..target)
+            .map(|_| {
+                n += 1;
+                SignedEntry::sign(claim(&format!("tiled claim {n}")), None, &t.alice).unwrap()
+            })
+            .collect();
+        if !batch.is_empty() {
+            t.ledger.append_batch(batch).unwrap();
+        }
+        let (ok, out) = run(&go, &["tiles", &server.url, &vkey]);
+        assert!(ok, "size {target}: {out}");
+        assert!(out.contains(&format!("ok: {target} entries")), "{out}");
+    }
+    // Another ledger's key is refused.
+    let other = crate::ledger::key("news.example/claims", 9)
+        .verifying_key()
+        .to_string();
+    assert!(!run(&go, &["tiles", &server.url, &other]).0);
 }

@@ -323,16 +323,54 @@ fn checkpoint_size_and_root(text: &str) -> (String, u64, Vec<u8>) {
 }
 
 /// Entries of a tlog-tiles entry bundle: each a 2-byte big-endian length and the bytes.
-fn bundle_entries(mut bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let (len, rest) = bytes.split_at(2);
-        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
-        let (entry, rest) = rest.split_at(len);
-        out.push(entry.to_vec());
-        bytes = rest;
+fn bundle_entries(bytes: &[u8]) -> Vec<Vec<u8>> {
+    claimledger::tiles::parse_entry_bundle(bytes)
+        .expect("a well-formed entry bundle")
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Our tile paths and entry bundles reproduce every Tessera tile file byte for byte.
+#[test]
+fn tessera_tiles_are_reproduced() {
+    use claimledger::tiles::{TileKind, TilePath, entry_bundle};
+    let Some(dir) = vectors_dir("tessera-log") else {
+        return;
+    };
+    let entries = bundle_entries(&fs::read(dir.join("tile/entries/000.p/15")).expect("bundle"));
+    for w in 1..=15u64 {
+        for (kind, want) in [
+            (
+                TileKind::Entries,
+                entry_bundle(entries[..w as usize].iter().map(Vec::as_slice)).unwrap(),
+            ),
+            (
+                TileKind::Hashes { level: 0 },
+                entries[..w as usize]
+                    .iter()
+                    .flat_map(|e| leaf_hash(e))
+                    .collect(),
+            ),
+        ] {
+            let path = TilePath {
+                kind,
+                index: 0,
+                width: w,
+            }
+            .to_path();
+            assert_eq!(
+                TilePath::parse(path.strip_prefix("tile/").unwrap()),
+                Some(TilePath {
+                    kind,
+                    index: 0,
+                    width: w
+                })
+            );
+            let file = fs::read(dir.join(&path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+            assert_eq!(file, want, "{path}");
+        }
     }
-    out
 }
 
 #[test]
