@@ -665,3 +665,32 @@ fn a_statement_with_a_wrong_leaf_hash_is_refused() {
     write(&s.path("wrong.jsonl"), format!("{line}\n").as_bytes());
     s.refused(&["import", "wrong.jsonl"], "has leaf hash");
 }
+
+/// examples/embed.rs (the library walk-through of docs/EMBEDDING.md) runs to completion.
+/// `cargo test` builds examples next to the binary before it runs the tests.
+#[test]
+fn the_embedding_example_runs() {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_claimledger"));
+    let example = bin.parent().unwrap().join("examples").join("embed");
+    if !example.exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "{} was not built",
+            example.display()
+        );
+        eprintln!(
+            "notice: {} not built; run 'cargo test' to build examples",
+            example.display()
+        );
+        return;
+    }
+    let out = std::process::Command::new(&example).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("receipt verified: entry #2"), "{stdout}");
+}
