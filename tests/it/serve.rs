@@ -252,16 +252,33 @@ fn every_read_endpoint_answers_what_the_cli_prints() {
         "/v1/proofs/consistency?from=3&to=9",
         &["prove", "consistency", "--from", "3", "--to", "9"],
     );
-    same(
-        "/v1/figures?subject=deepseek-v3&property=training_cost",
-        &[
-            "figures",
-            "--subject",
-            "deepseek-v3",
-            "--property",
-            "training_cost",
-        ],
-    );
+    let (_, f) = s.json("/v1/figures?subject=deepseek-v3&property=training_cost");
+    let cli_rows = parse(&demo.cli(&[
+        "--json",
+        "figures",
+        "--subject",
+        "deepseek-v3",
+        "--property",
+        "training_cost",
+    ]));
+    assert_eq!(f["figures"], cli_rows);
+    assert_eq!(f["next_from"], Value::Null);
+    // Paging by one entry at a time gives the same rows, comparisons included.
+    let all = parse(&demo.cli(&["--json", "figures"]));
+    let mut rows = Vec::new();
+    let mut from = 0;
+    loop {
+        let (_, page) = s.json(&format!("/v1/figures?from={from}&limit=1"));
+        let got = page["figures"].as_array().unwrap();
+        // A page never splits one entry's figures.
+        assert!(got.iter().all(|r| r["index"] == got[0]["index"]));
+        rows.extend(got.iter().cloned());
+        match page["next_from"].as_u64() {
+            Some(n) => from = n,
+            None => break,
+        }
+    }
+    assert_eq!(Value::Array(rows), all);
     // Lists wrap the CLI's arrays with a paging cursor.
     let (_, log) = s.json("/v1/entries?from=2&limit=3");
     assert_eq!(

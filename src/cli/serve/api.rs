@@ -206,15 +206,31 @@ async fn consistency(State(s): State<Shared>, q: Q) -> Answer {
     ok(v)
 }
 
+/// Figures rows as `figures --json`, paged by entry: rows of entries `from` on, at least `limit`
+/// rows but never splitting one entry's figures. Each row is compared with the base claim figure
+/// of the whole filtered list, so a page shows the same comparisons as the CLI.
 async fn figures(State(s): State<Shared>, q: Q) -> Answer {
-    let p = Params::new(q, &["subject", "property"])?;
+    let p = Params::new(q, &["subject", "property", "from", "limit"])?;
+    let (from, limit) = p.page()?;
     let subject = p.text("subject").map(str::to_string);
     let property = p.text("property").map(str::to_string);
     let v = s
         .read(move |l| {
-            Ok(figures_json(
-                &l.figures(subject.as_deref(), property.as_deref())?,
-            ))
+            let rows = figures_json(&l.figures(subject.as_deref(), property.as_deref())?);
+            let rows = rows.as_array().cloned().unwrap_or_default();
+            let index = |r: &Value| r["index"].as_u64().unwrap_or(0);
+            let mut page: Vec<Value> = Vec::new();
+            let mut rest = rows.into_iter().filter(|r| index(r) >= from).peekable();
+            while let Some(r) = rest.next_if(|r| {
+                page.len() < limit as usize || page.last().is_some_and(|l| index(l) == index(r))
+            }) {
+                page.push(r);
+            }
+            let next = match (rest.peek(), page.last()) {
+                (Some(_), Some(last)) => json!(index(last) + 1),
+                _ => Value::Null,
+            };
+            Ok(json!({"figures": page, "next_from": next}))
         })
         .await?;
     ok(v)
