@@ -31,12 +31,17 @@ from urllib.parse import parse_qs, urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 
+# name under /assets/ -> (candidate files under web/, first existing wins; content type)
 STATIC = {
-    "/assets/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/assets/verify.js": ("verify.js", "text/javascript; charset=utf-8"),
-    "/assets/noble.js": ("vendor/noble.js", "text/javascript; charset=utf-8"),
-    "/assets/style.css": ("style.css", "text/css; charset=utf-8"),
+    "/assets/app.js": (["app.js"], "text/javascript; charset=utf-8"),
+    "/assets/verify.js": (["verify.js"], "text/javascript; charset=utf-8"),
+    "/assets/noble.js": (["noble.js", "vendor/noble.js"], "text/javascript; charset=utf-8"),
+    "/assets/style.css": (["style.css"], "text/css; charset=utf-8"),
 }
+
+# The real server's page policy (src/cli/serve/web.rs), so a violation shows up here too.
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; base-uri 'none'; form-action 'self'")
 
 
 # ---------------------------------------------------------------- fixtures (real CLI output)
@@ -173,6 +178,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Security-Policy", CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         self.wfile.write(data)
 
@@ -190,10 +197,10 @@ class Handler(BaseHTTPRequestHandler):
             if p == "/" or re.fullmatch(r"/claims/[^/]+", p):
                 return self.send(200, (WEB / "index.html").read_bytes(), "text/html; charset=utf-8")
             if p in STATIC:
-                name, ctype = STATIC[p]
-                f = WEB / name
-                if not f.exists():
-                    return self.send(404, f"{name} missing\n", "text/plain")
+                names, ctype = STATIC[p]
+                f = next((WEB / n for n in names if (WEB / n).exists()), None)
+                if f is None:
+                    return self.send(404, f"web/{names[0]} missing\n", "text/plain")
                 return self.send(200, f.read_bytes(), ctype)
             if p == "/checkpoint":
                 return self.send(200, fx.checkpoint["note"], "text/plain; charset=utf-8")
