@@ -189,6 +189,13 @@ function keyPanel() {
         "a server that altered its records could also hand you a key that makes them verify.",
     ),
     h("p", { class: "help small" }, "Or ", tofu),
+    h(
+      "p",
+      { class: "help small" },
+      "The checks run in your browser, but this page's code came from this server too. " +
+        "To verify with no trust in it, save the receipt and run 'claimledger verify-receipt', " +
+        "or load verify.js from another source.",
+    ),
     status,
   );
 }
