@@ -234,15 +234,18 @@ pub(crate) fn payload(conn: &Connection, idx: u64) -> Result<Option<Vec<u8>>> {
         .optional()?)
 }
 
+/// A count or index as an SQLite integer: values past `i64::MAX` (no ledger is that large) are
+/// clamped rather than wrapped to negative numbers, which would match from the start.
+fn sql_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{ROW_SELECT} WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
     ))?;
     let rows = stmt
-        .query_map(
-            params![from as i64, limit.min(i64::MAX as u64) as i64],
-            read_row,
-        )?
+        .query_map(params![sql_int(from), sql_int(limit)], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -280,6 +283,11 @@ pub(crate) fn find_by_hash_prefix(conn: &Connection, lo: &[u8], hi: &[u8]) -> Re
 }
 
 pub(crate) fn search(conn: &Connection, text: &str, from: u64, limit: u64) -> Result<Vec<Row>> {
+    // SQLite's LIKE ends a pattern at NUL, which would match everything; stored text that
+    // contains NUL is vanishingly rare, so such a query simply finds nothing.
+    if text.contains('\0') {
+        return Ok(Vec::new());
+    }
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -293,10 +301,7 @@ pub(crate) fn search(conn: &Connection, text: &str, from: u64, limit: u64) -> Re
          AND e.idx >= ?3 ORDER BY e.idx LIMIT ?2"
     ))?;
     let rows = stmt
-        .query_map(
-            params![escaped, limit.min(i64::MAX as u64) as i64, from as i64],
-            read_row,
-        )?
+        .query_map(params![escaped, sql_int(limit), sql_int(from)], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -346,10 +351,7 @@ pub(crate) fn claim_rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec
         "{ROW_SELECT} WHERE e.kind = 'claim' AND e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
     ))?;
     let rows = stmt
-        .query_map(
-            params![from as i64, limit.min(i64::MAX as u64) as i64],
-            read_row,
-        )?
+        .query_map(params![sql_int(from), sql_int(limit)], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -1,13 +1,13 @@
 //! The JSON API under /v1 (docs/openapi.yaml). Objects are the CLI's `--json` objects.
 
-use super::{ApiError, Shared};
+use super::{ApiError, PathText, Shared};
 use crate::cli::output::{
     checkpoint_json, consistency_json, entry_json, figures_json, inclusion_json, recorder,
 };
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -124,7 +124,7 @@ async fn entries(State(s): State<Shared>, q: Q) -> Answer {
     ok(v)
 }
 
-async fn entry(State(s): State<Shared>, Path(reference): Path<String>, q: Q) -> Answer {
+async fn entry(State(s): State<Shared>, PathText(reference): PathText, q: Q) -> Answer {
     Params::new(q, &[])?;
     let v = s
         .read(move |l| {
@@ -158,7 +158,7 @@ async fn claims(State(s): State<Shared>, q: Q) -> Answer {
     ok(v)
 }
 
-async fn history(State(s): State<Shared>, Path(reference): Path<String>, q: Q) -> Answer {
+async fn history(State(s): State<Shared>, PathText(reference): PathText, q: Q) -> Answer {
     Params::new(q, &[])?;
     let v = s
         .read(move |l| {
@@ -174,7 +174,7 @@ async fn history(State(s): State<Shared>, Path(reference): Path<String>, q: Q) -
     ok(v)
 }
 
-async fn receipt(State(s): State<Shared>, Path(reference): Path<String>, q: Q) -> Answer {
+async fn receipt(State(s): State<Shared>, PathText(reference): PathText, q: Q) -> Answer {
     Params::new(q, &[])?;
     let text = s
         .read(move |l| Ok(l.receipt(l.resolve(&reference)?)?.to_pretty()))
@@ -182,7 +182,7 @@ async fn receipt(State(s): State<Shared>, Path(reference): Path<String>, q: Q) -
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
-async fn inclusion(State(s): State<Shared>, Path(reference): Path<String>, q: Q) -> Answer {
+async fn inclusion(State(s): State<Shared>, PathText(reference): PathText, q: Q) -> Answer {
     let size = Params::new(q, &["size"])?.number("size")?;
     let v = s
         .read(move |l| {

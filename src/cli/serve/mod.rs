@@ -178,6 +178,24 @@ async fn blocking<T: Send + 'static>(
     })
 }
 
+/// The one path parameter of a route, as text; a path that is not valid percent-encoded UTF-8
+/// gets the JSON error every other refusal gets, not the framework's plain text.
+pub struct PathText(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathText {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(s)| PathText(s))
+            .map_err(|e| ApiError::bad_request(format!("{e}; percent-encode the path as UTF-8")))
+    }
+}
+
 /// An error answer: `{"error": {"status", "code", "message"}}` with the same message the CLI
 /// prints for the same mistake.
 #[derive(Debug)]

@@ -3,9 +3,9 @@
 //! Tiles are served up to the latest signed checkpoint only, so a client never sees a tree
 //! nobody signed. Every tile, full or partial, never changes once it exists: it is cached forever.
 
-use super::{ApiError, Shared};
+use super::{ApiError, PathText, Shared};
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -33,7 +33,7 @@ async fn checkpoint(State(s): State<Shared>) -> Result<Response, ApiError> {
     }
 }
 
-async fn tile(State(s): State<Shared>, Path(rest): Path<String>) -> Result<Response, ApiError> {
+async fn tile(State(s): State<Shared>, PathText(rest): PathText) -> Result<Response, ApiError> {
     let Some(path) = TilePath::parse(&rest) else {
         return Err(ApiError::not_found(format!(
             "tile/{rest} is not a tile path (c2sp.org/tlog-tiles: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>])"

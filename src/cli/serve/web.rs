@@ -1,10 +1,9 @@
 //! The claim pages: static files from web/, compiled into the binary so the page works offline
 //! and the verifier the reader runs is the one this release ships.
 
-use super::Shared;
+use super::{ApiError, PathText, Shared};
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -56,9 +55,9 @@ async fn index() -> Response {
     (headers("text/html; charset=utf-8"), INDEX).into_response()
 }
 
-async fn asset(Path(name): Path<String>) -> Response {
+async fn asset(PathText(name): PathText) -> Result<Response, ApiError> {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
-        Some((_, content_type, body)) => (headers(content_type), *body).into_response(),
-        None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+        Some((_, content_type, body)) => Ok((headers(content_type), *body).into_response()),
+        None => Err(ApiError::not_found(format!("no asset {name:?}"))),
     }
 }
