@@ -8,7 +8,8 @@
 #   4. the server stops cleanly (SIGTERM, exit 0) and the ledger audits clean against its log key.
 #
 # Exits non-zero on any failure. Python tools go in a venv under target/ (created if missing).
-# Environment: SEED (default 20261129), MAX_EXAMPLES (default 100), KEEP=1 keeps the temp dir.
+# Environment: SEED (default 20261129), MAX_EXAMPLES (default 100), KEEP=1 keeps the temp dir,
+# CLAIMLEDGER_BIN (a built binary: skip the build; the test suite passes the one it built).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ SEED=${SEED:-20261129}
 MAX_EXAMPLES=${MAX_EXAMPLES:-100}
 VENV=$ROOT/target/conformance-venv
 SPEC=$ROOT/docs/openapi.yaml
-BIN=$ROOT/target/release/claimledger
+BIN=${CLAIMLEDGER_BIN:-}
 START=$(date +%s)
 
 step() { printf '\n== %s (%ds)\n' "$*" "$(($(date +%s) - START))"; }
@@ -30,8 +31,11 @@ if ! "$VENV/bin/schemathesis" --version >/dev/null 2>&1 || ! [ -x "$VENV/bin/ope
 fi
 "$VENV/bin/schemathesis" --version
 
-step "build"
-cargo build --release --quiet
+if [ -z "$BIN" ]; then
+    step "build"
+    cargo build --release --quiet
+    BIN=$ROOT/target/release/claimledger
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/api-conformance.XXXXXX")
 SERVER_PID=

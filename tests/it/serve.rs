@@ -776,3 +776,38 @@ fn shutdown_under_load_keeps_every_acknowledged_entry() {
     assert!(!demo.ledger.with_extension("db-wal").exists());
     demo.audit();
 }
+
+/// docs/openapi.yaml against the live server: openapi-spec-validator, schemathesis (every
+/// operation, every check, fixed seed) and a signed POST round trip (scripts/api-conformance.sh).
+/// Needs the Python tools in target/conformance-venv, which `.ci/run` installs.
+#[test]
+fn the_server_conforms_to_its_openapi_document() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let venv = root.join("target/conformance-venv/bin/schemathesis");
+    if !venv.exists() {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "{} missing under CI=true (.ci/run installs it)",
+            venv.display()
+        );
+        eprintln!(
+            "notice: skipping the OpenAPI conformance test: {} missing (run scripts/api-conformance.sh once)",
+            venv.display()
+        );
+        return;
+    }
+    let out = Command::new("bash")
+        .arg(root.join("scripts/api-conformance.sh"))
+        .env("CLAIMLEDGER_BIN", bin())
+        .env("MAX_EXAMPLES", "50")
+        .output()
+        .unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("schemathesis exit 0"), "{log}");
+}
