@@ -27,7 +27,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     (
         "noble.js",
         "text/javascript; charset=utf-8",
-        include_str!("../../../web/noble.js"),
+        include_str!("../../../web/vendor/noble.js"),
     ),
     (
         "style.css",

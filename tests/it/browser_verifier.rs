@@ -1,0 +1,382 @@
+//! web/verify.js (the browser verifier) must reach the Rust verifier's verdict: on receipts for
+//! every entry of a ledger and on tampered copies. Rust computes each verdict with
+//! `claimledger::verify_receipt`, writes cases.json, and `node tests/web/verify-cases.mjs`
+//! checks the JS verdicts against it; `node --test tests/web/` runs the JS unit and vector tests.
+//! Without node the test prints a notice and passes, except under CI=true.
+
+use crate::ledger::{ORIGIN, TestLedger, key, statement};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use claimledger::{Stance, encoding, verify_receipt};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::process::Command;
+
+/// Whether `node` runs; false (with a notice) when it is missing, a failure under CI=true.
+fn node_available() -> bool {
+    match Command::new("node").arg("--version").output() {
+        Ok(o) if o.status.success() => true,
+        other => {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("node is required under CI=true: {other:?}");
+            }
+            eprintln!("notice: skipping browser verifier test: node not found ({other:?})");
+            false
+        }
+    }
+}
+
+struct Cases {
+    dir: std::path::PathBuf,
+    list: Vec<Value>,
+}
+
+impl Cases {
+    /// Record one case: write the receipt bytes, compute Rust's verdict.
+    fn add(&mut self, name: &str, receipt: &[u8], log_key: &str) -> bool {
+        let file = format!("case-{:02}.json", self.list.len());
+        std::fs::write(self.dir.join(&file), receipt).unwrap();
+        let key: claimledger::VerifyingKey = log_key.parse().unwrap();
+        let rust_ok = verify_receipt(receipt, &key).is_ok();
+        self.list.push(json!({
+            "name": name,
+            "receipt_file": file,
+            "log_key": log_key,
+            "rust_ok": rust_ok,
+        }));
+        rust_ok
+    }
+
+    fn add_json(&mut self, name: &str, receipt: &Value, log_key: &str) -> bool {
+        self.add(
+            name,
+            serde_json::to_string_pretty(receipt).unwrap().as_bytes(),
+            log_key,
+        )
+    }
+}
+
+/// The envelope of a receipt as a JSON value, edited by `f`, written back canonically.
+fn edit_envelope(receipt: &Value, f: impl FnOnce(&mut Value)) -> Value {
+    let bytes = B64
+        .decode(receipt["envelope_base64"].as_str().unwrap())
+        .unwrap();
+    let mut env = encoding::parse_strict(&bytes).unwrap();
+    f(&mut env);
+    let mut out = receipt.clone();
+    out["envelope_base64"] = B64.encode(encoding::to_canonical(&env)).into();
+    out
+}
+
+fn edit_envelope_bytes(receipt: &Value, f: impl FnOnce(&mut Vec<u8>)) -> Value {
+    let mut bytes = B64
+        .decode(receipt["envelope_base64"].as_str().unwrap())
+        .unwrap();
+    f(&mut bytes);
+    let mut out = receipt.clone();
+    out["envelope_base64"] = B64.encode(&bytes).into();
+    out
+}
+
+fn edit_proof(receipt: &Value, f: impl FnOnce(&str) -> String) -> Value {
+    let mut out = receipt.clone();
+    out["tlog_proof"] = f(receipt["tlog_proof"].as_str().unwrap()).into();
+    out
+}
+
+/// Flip one bit of the base64 text `b64`'s decoded bytes at `at`, re-encoded canonically.
+fn flip_b64(b64: &str, at: usize) -> String {
+    let mut raw = B64.decode(b64).unwrap();
+    raw[at] ^= 0x01;
+    B64.encode(raw)
+}
+
+fn run(args: &[&str]) -> (bool, String) {
+    let o = Command::new("node")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.success(), text)
+}
+
+#[test]
+fn js_verifier_agrees_with_rust_on_good_and_tampered_receipts() {
+    if !node_available() {
+        return;
+    }
+    let mut t = TestLedger::new(); // 0 operator grant (key), 1 alice grant (key)
+    let c = t.claim("DeepSeek-V3 cost 5,6 millions de dollars \u{2014} \u{ab} bridées \u{bb} 🤔");
+    let s = t
+        .ledger
+        .append_statement(
+            c,
+            statement(Stance::Contests, "Dario Amodei", "doubtful"),
+            &t.alice,
+        )
+        .unwrap()
+        .entry
+        .index();
+    t.append_n(3);
+    let vkey = t.ledger.log_key().to_string();
+    let size = t.ledger.size().unwrap();
+    assert_eq!(size, 7);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Cases {
+        dir: dir.path().to_path_buf(),
+        list: Vec::new(),
+    };
+
+    // Every entry's receipt, exactly as `claimledger receipt` writes it.
+    for i in 0..size {
+        let text = t.ledger.receipt(i).unwrap().to_pretty();
+        assert!(cases.add(&format!("receipt for entry {i}"), text.as_bytes(), &vkey));
+    }
+    let good = t.ledger.receipt(c).unwrap().to_json();
+    let good_statement = t.ledger.receipt(s).unwrap().to_json();
+    let pretty = serde_json::to_string_pretty(&good).unwrap();
+
+    // Accepted variations: the receipt and payload need not be canonical, witnesses are ignored.
+    assert!(cases.add("compact receipt JSON", good.to_string().as_bytes(), &vkey));
+    let mut reordered = good.clone();
+    let payload = reordered["payload"].as_object().unwrap().clone();
+    let mut rev = serde_json::Map::new();
+    for (k, v) in payload.into_iter().rev() {
+        rev.insert(k, v);
+    }
+    reordered["payload"] = Value::Object(rev);
+    let reordered_text = serde_json::to_string(&reordered)
+        .unwrap()
+        .replace("\"subjects\"", "\"subjects\" ");
+    assert!(cases.add(
+        "payload members in another order",
+        reordered_text.as_bytes(),
+        &vkey
+    ));
+    let witness = key("witness.example", 42);
+    let cosigned = edit_proof(&good, |p| {
+        let (head, note) = p.split_once("\n\n").unwrap();
+        let note = claimledger::note::add_signature(note, &witness).unwrap();
+        format!("{head}\n\n{note}")
+    });
+    assert!(cases.add_json("witness cosignature by another key", &cosigned, &vkey));
+    let extra = edit_proof(&good, |p| p.replacen("\nindex ", "\nextra AAEC\nindex ", 1));
+    assert!(cases.add_json("tlog-proof with an extra line", &extra, &vkey));
+
+    // Tampered receipts: every one must be refused by both.
+    let mut bad: Vec<(&str, Vec<u8>, String)> = Vec::new();
+    let mut push = |name: &'static str, v: Value| {
+        bad.push((name, serde_json::to_vec_pretty(&v).unwrap(), vkey.clone()))
+    };
+    push(
+        "author signature bit flipped",
+        edit_envelope(&good, |e| {
+            e["signature"] = flip_b64(e["signature"].as_str().unwrap(), 10).into();
+        }),
+    );
+    push(
+        "envelope recorded_at changed",
+        edit_envelope(&good, |e| {
+            let r = e["recorded_at"].as_str().unwrap().replacen('2', "1", 1);
+            e["recorded_at"] = r.into();
+        }),
+    );
+    push(
+        "envelope byte flipped (generator)",
+        edit_envelope_bytes(&good, |b| {
+            let at = b.windows(12).position(|w| w == b"claimledger/").unwrap();
+            b[at + 12] ^= 0x01;
+        }),
+    );
+    push(
+        "envelope not canonical (space)",
+        edit_envelope_bytes(&good, |b| b.insert(1, b' ')),
+    );
+    push(
+        "envelope with an extra member",
+        edit_envelope(&good, |e| {
+            e["zzz"] = 1.into();
+        }),
+    );
+    push(
+        "envelope payload_sha256 in uppercase",
+        edit_envelope(&good, |e| {
+            let h = e["payload_sha256"].as_str().unwrap().to_uppercase();
+            e["payload_sha256"] = h.into();
+        }),
+    );
+    push(
+        "statement target index changed",
+        edit_envelope(&good_statement, |e| {
+            e["target"]["index"] = 1.into();
+        }),
+    );
+    let mut v = good.clone();
+    let b64 = v["envelope_base64"].as_str().unwrap();
+    v["envelope_base64"] = format!("{b64}\n").into();
+    push("envelope_base64 with a line break", v);
+    let mut v = good.clone();
+    v["payload"]["text"] = "DeepSeek-V3 cost $6M".into();
+    push("payload text changed", v);
+    let mut v = good.clone();
+    v["payload"]["colour"] = "red".into();
+    push("payload with an unknown member", v);
+    let mut v = good.clone();
+    v["payload"]["claimed_on"] = Value::Null;
+    push("payload member set to null", v);
+    let mut v = good.clone();
+    v["payload"]["figures"][0]["value"] = "5600000.0".into();
+    push("payload figure value not normalized", v);
+    let mut v = good.clone();
+    let subjects = v["payload"]["subjects"].as_array_mut().unwrap();
+    subjects.push("DeepSeek".into());
+    subjects.reverse();
+    push("payload array in another order", v);
+    push(
+        "proof hash bit flipped",
+        edit_proof(&good, |p| {
+            let lines: Vec<String> = p
+                .lines()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == 2 {
+                        flip_b64(l, 0)
+                    } else {
+                        l.to_string()
+                    }
+                })
+                .collect();
+            lines.join("\n") + "\n"
+        }),
+    );
+    push(
+        "proof hash removed",
+        edit_proof(&good, |p| {
+            let mut lines: Vec<&str> = p.split('\n').collect();
+            lines.remove(2);
+            lines.join("\n")
+        }),
+    );
+    push(
+        "index changed",
+        edit_proof(&good, |p| {
+            p.replacen(&format!("index {c}"), &format!("index {}", c + 1), 1)
+        }),
+    );
+    push(
+        "index with a leading zero",
+        edit_proof(&good, |p| {
+            p.replacen(&format!("index {c}"), &format!("index 0{c}"), 1)
+        }),
+    );
+    push(
+        "size in the note changed",
+        edit_proof(&good, |p| {
+            p.replacen(&format!("\n{size}\n"), &format!("\n{}\n", size + 1), 1)
+        }),
+    );
+    push(
+        "note signature bit flipped",
+        edit_proof(&good, |p| {
+            let (rest, sig) = p.rsplit_once(' ').unwrap();
+            format!("{rest} {}\n", flip_b64(sig.trim_end(), 20))
+        }),
+    );
+    push(
+        "note with CRLF line ends",
+        edit_proof(&good, |p| p.replace('\n', "\r\n")),
+    );
+    push(
+        "note signature line removed",
+        edit_proof(&good, |p| {
+            p.rsplit_once("\n\n").unwrap().0.to_string() + "\n\n"
+        }),
+    );
+    let mut v = good.clone();
+    v["extra"] = 1.into();
+    push("receipt with an extra member", v);
+    let mut v = good.clone();
+    v["format"] = "claimledger-receipt/v2".into();
+    push("receipt format changed", v);
+    let mut v = good.clone();
+    v["payload"]["ratio"] = json!(1.5);
+    push("payload with a float", v);
+    bad.push((
+        "receipt with a duplicate member",
+        pretty
+            .replacen("{", "{\n  \"format\": \"claimledger-receipt/v1\",", 1)
+            .into_bytes(),
+        vkey.clone(),
+    ));
+    bad.push((
+        "receipt with a byte order mark",
+        [b"\xef\xbb\xbf".as_slice(), pretty.as_bytes()].concat(),
+        vkey.clone(),
+    ));
+    bad.push((
+        "receipt with invalid UTF-8",
+        {
+            let mut b = pretty.clone().into_bytes();
+            let at = pretty.find("\"text\": \"").unwrap() + 10;
+            b[at] = 0xff;
+            b
+        },
+        vkey.clone(),
+    ));
+    bad.push((
+        "receipt over 1 MiB",
+        format!("{pretty}{}", " ".repeat(1 << 20)).into_bytes(),
+        vkey.clone(),
+    ));
+    let good_bytes = pretty.as_bytes().to_vec();
+    bad.push((
+        "another key under the log's name",
+        good_bytes.clone(),
+        key(ORIGIN, 99).verifying_key().to_string(),
+    ));
+    bad.push((
+        "a recorder's key pinned instead of the log key",
+        good_bytes,
+        t.alice.verifying_key().to_string(),
+    ));
+    for (name, bytes, log_key) in &bad {
+        assert!(!cases.add(name, bytes, log_key), "Rust accepted {name}");
+    }
+    assert!(cases.list.len() >= 40, "{} cases", cases.list.len());
+
+    std::fs::write(
+        dir.path().join("cases.json"),
+        serde_json::to_vec_pretty(&cases.list).unwrap(),
+    )
+    .unwrap();
+    let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/verify-cases.mjs");
+    let (ok, out) = run(&[harness.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    eprintln!("{out}");
+    assert!(ok, "web/verify.js disagrees with the Rust verifier:\n{out}");
+    assert!(out.contains(&format!("{} cases, 0 disagreements", cases.list.len())));
+
+    // A harness that can fail: a case whose recorded verdict is wrong must make it exit 1.
+    cases.list[0]["rust_ok"] = false.into();
+    std::fs::write(
+        dir.path().join("cases.json"),
+        serde_json::to_vec_pretty(&cases.list).unwrap(),
+    )
+    .unwrap();
+    let (ok, out) = run(&[harness.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    assert!(!ok && out.contains("DISAGREE"), "{out}");
+}
+
+#[test]
+fn js_unit_and_vector_tests_pass() {
+    if !node_available() {
+        return;
+    }
+    let (ok, out) = run(&["--test", "tests/web/"]);
+    assert!(ok, "node --test tests/web/ failed:\n{out}");
+}
