@@ -201,6 +201,16 @@ impl Envelope {
                 "missing; write null when there is none",
             ));
         }
+        // serde would read an array as the target struct and `{"claim": null}` as the kind.
+        if !map
+            .get("target")
+            .is_some_and(|t| t.is_null() || t.is_object())
+        {
+            return Err(EntryError::field("target", "must be an object or null"));
+        }
+        if !map.get("kind").is_some_and(Value::is_string) {
+            return Err(EntryError::field("kind", "missing or not a string"));
+        }
         let (signature, signature_text) = match map.remove("signature") {
             Some(Value::String(s)) => (decode_signature(&s)?, s),
             _ => return Err(EntryError::field("signature", "missing or not a string")),
@@ -565,6 +575,13 @@ impl SignedEntry {
         struct Line {
             envelope_base64: String,
             payload: Value,
+        }
+        // serde would read `["…", {…}]` as the struct.
+        if !value.is_object() {
+            return Err(EntryError::Shape {
+                what: "line",
+                message: "must be a JSON object".into(),
+            });
         }
         let l: Line = serde_json::from_value(value).map_err(|e| EntryError::Shape {
             what: "line",

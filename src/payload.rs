@@ -297,6 +297,7 @@ impl Payload {
     }
 
     fn typed(kind: Kind, value: Value) -> Result<Payload, EntryError> {
+        check_shapes(kind, &value)?;
         fn shape<T: serde::de::DeserializeOwned>(
             what: &'static str,
             value: Value,
@@ -415,6 +416,71 @@ fn validate_sources(sources: &[Source]) -> Result<(), EntryError> {
 fn validate_figures(figures: &[Figure]) -> Result<(), EntryError> {
     for f in figures {
         f.validate()?;
+    }
+    Ok(())
+}
+
+/// serde reads a JSON array as a struct (its fields in order) and `{"variant": null}` as an enum
+/// value; FORMAT.md §5 allows neither, so the shapes serde would bend are checked first: every
+/// object is an object and every enum member is a string.
+fn check_shapes(kind: Kind, value: &Value) -> Result<(), EntryError> {
+    fn object<'v>(
+        path: &str,
+        v: &'v Value,
+    ) -> Result<&'v serde_json::Map<String, Value>, EntryError> {
+        v.as_object()
+            .ok_or_else(|| EntryError::field(path, "must be a JSON object"))
+    }
+    fn string_if_present(
+        path: &str,
+        map: &serde_json::Map<String, Value>,
+        key: &str,
+    ) -> Result<(), EntryError> {
+        match map.get(key) {
+            Some(v) if !v.is_string() => Err(EntryError::field(
+                format!("{path}{key}"),
+                "must be a string",
+            )),
+            _ => Ok(()),
+        }
+    }
+    fn each_object(
+        map: &serde_json::Map<String, Value>,
+        key: &str,
+        check: impl Fn(&str, &serde_json::Map<String, Value>) -> Result<(), EntryError>,
+    ) -> Result<(), EntryError> {
+        if let Some(Value::Array(items)) = map.get(key) {
+            for (i, item) in items.iter().enumerate() {
+                let path = format!("{key}[{i}]");
+                check(&path, object(&path, item)?)?;
+            }
+        }
+        Ok(())
+    }
+    fn party(map: &serde_json::Map<String, Value>, key: &str) -> Result<(), EntryError> {
+        if let Some(p) = map.get(key) {
+            string_if_present(&format!("{key}."), object(key, p)?, "type")?;
+        }
+        Ok(())
+    }
+    let map = object("payload", value)?;
+    match kind {
+        Kind::Claim | Kind::Statement => {
+            party(
+                map,
+                if kind == Kind::Claim {
+                    "claimant"
+                } else {
+                    "speaker"
+                },
+            )?;
+            string_if_present("", map, "stance")?;
+            each_object(map, "sources", |_, _| Ok(()))?;
+            each_object(map, "figures", |path, f| {
+                string_if_present(&format!("{path}."), f, "precision")
+            })?;
+        }
+        Kind::Key => string_if_present("", map, "action")?,
     }
     Ok(())
 }

@@ -185,6 +185,10 @@ pub fn verify_receipt(
         payload: Value,
         tlog_proof: String,
     }
+    // serde would read an array as the struct, fields in order.
+    if !value.is_object() {
+        return Err(ReceiptError::Malformed("a receipt is a JSON object".into()));
+    }
     let raw: Raw =
         serde_json::from_value(value).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
     if raw.format != RECEIPT_FORMAT {

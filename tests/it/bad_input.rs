@@ -273,3 +273,73 @@ fn ten_megabyte_inputs() {
     let out = s.run(&["verify-receipt", "big.receipt", "--log-key", "alice.key"]);
     assert_eq!(out.code, 2); // alice.key holds a private key: refused before reading
 }
+
+/// serde would read a JSON array as a struct (fields in order) and `{"variant": null}` as an enum
+/// value; FORMAT.md allows neither (found by the browser verifier's review: the JS refused them).
+#[test]
+fn arrays_for_objects_and_objects_for_enum_strings_are_refused() {
+    let refused = |kind: Kind, json: &str, says: &str| {
+        let err = Payload::from_json(kind, json.as_bytes())
+            .expect_err(json)
+            .to_string();
+        assert!(err.contains(says), "{json}: {err}");
+    };
+    // The positional forms serde would have accepted.
+    refused(
+        Kind::Claim,
+        r#"["t", {"name": "x", "type": "person"}, null, [], [], []]"#,
+        "payload",
+    );
+    refused(
+        Kind::Claim,
+        r#"{"text": "t", "claimant": ["x", "person", null]}"#,
+        "claimant",
+    );
+    refused(
+        Kind::Claim,
+        r#"{"text": "t", "claimant": {"name": "x", "type": {"person": null}}}"#,
+        "claimant.type",
+    );
+    refused(
+        Kind::Claim,
+        r#"{"text": "t", "claimant": {"name": "x", "type": "person"}, "sources": [["https://a.example/"]]}"#,
+        "sources[0]",
+    );
+    refused(
+        Kind::Statement,
+        r#"{"text": "t", "speaker": {"name": "x", "type": "person"}, "stance": {"contests": null}}"#,
+        "stance",
+    );
+    refused(
+        Kind::Key,
+        r#"{"action": {"grant": null}, "vkey": "k", "name": "n", "role": "r"}"#,
+        "action",
+    );
+    // The objects around them: an import line and a receipt.
+    let mut t = TestLedger::new();
+    let c = t.claim("a claim");
+    let line = t.ledger.entry(c).unwrap().signed().to_line();
+    let as_array = serde_json::json!([line["envelope_base64"], line["payload"]]).to_string();
+    assert!(SignedEntry::from_line(as_array.as_bytes()).is_err());
+    let receipt = t.ledger.receipt(c).unwrap().to_json();
+    let as_array = serde_json::json!([
+        receipt["format"],
+        receipt["envelope_base64"],
+        receipt["payload"],
+        receipt["tlog_proof"]
+    ])
+    .to_string();
+    assert!(verify_receipt(as_array.as_bytes(), t.ledger.log_key()).is_err());
+    // An envelope whose target is an array, or whose kind is an object, is refused by shape.
+    let env = String::from_utf8(envelope_of(&t.ledger.entry(c).unwrap().signed().clone())).unwrap();
+    let bad_target = env.replace(r#""target":null"#, r#""target":[1,"00"]"#);
+    let err = Envelope::parse(bad_target.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("target"), "{err}");
+    let bad_kind = env.replace(r#""kind":"claim""#, r#""kind":{"claim":null}"#);
+    let err = Envelope::parse(bad_kind.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("kind"), "{err}");
+}
