@@ -498,7 +498,20 @@ impl SignedEntry {
         payload: Value,
         known: &KnownKeys,
     ) -> Result<SignedEntry, EntryError> {
-        let envelope = Envelope::parse_known(envelope_bytes, known)?;
+        Self::from_parts_with(envelope_bytes, payload, |text| match known.get(text) {
+            Some(k) => Ok(k.clone()),
+            None => text.parse(),
+        })
+    }
+
+    /// [`SignedEntry::from_parts`], resolving the signer's vkey text through `signer`, which
+    /// MUST behave like `str::parse::<VerifyingKey>` (see [`Envelope::parse_with`]).
+    pub fn from_parts_with(
+        envelope_bytes: &[u8],
+        payload: Value,
+        signer: impl FnOnce(&str) -> Result<VerifyingKey, KeyError>,
+    ) -> Result<SignedEntry, EntryError> {
+        let envelope = Envelope::parse_with(envelope_bytes, signer)?;
         let (payload, payload_bytes) = Payload::from_value(envelope.kind(), payload)?;
         Self::bind(envelope, payload, payload_bytes)
     }
@@ -508,7 +521,16 @@ impl SignedEntry {
         envelope_bytes: &[u8],
         payload_bytes: &[u8],
     ) -> Result<SignedEntry, EntryError> {
-        let envelope = Envelope::parse(envelope_bytes)?;
+        Self::from_stored_known(envelope_bytes, payload_bytes, &KnownKeys::new())
+    }
+
+    /// [`SignedEntry::from_stored`], taking signer keys already parsed from `known`.
+    pub fn from_stored_known(
+        envelope_bytes: &[u8],
+        payload_bytes: &[u8],
+        known: &KnownKeys,
+    ) -> Result<SignedEntry, EntryError> {
+        let envelope = Envelope::parse_known(envelope_bytes, known)?;
         let payload = Payload::from_stored(envelope.kind(), payload_bytes)?;
         Self::bind(envelope, payload, payload_bytes.to_vec())
     }
@@ -566,6 +588,18 @@ impl SignedEntry {
 
     /// [`SignedEntry::from_line`] with signer keys already parsed (see [`KnownKeys`]).
     pub fn from_line_known(line: &[u8], known: &KnownKeys) -> Result<SignedEntry, EntryError> {
+        Self::from_line_with(line, |text| match known.get(text) {
+            Some(k) => Ok(k.clone()),
+            None => text.parse(),
+        })
+    }
+
+    /// [`SignedEntry::from_line`], resolving the signer's vkey text through `signer`, which
+    /// MUST behave like `str::parse::<VerifyingKey>` (see [`Envelope::parse_with`]).
+    pub fn from_line_with(
+        line: &[u8],
+        signer: impl FnOnce(&str) -> Result<VerifyingKey, KeyError>,
+    ) -> Result<SignedEntry, EntryError> {
         let value = encoding::parse_strict(line).map_err(|source| EntryError::Encoding {
             what: "line",
             source,
@@ -589,7 +623,7 @@ impl SignedEntry {
         })?;
         let env = decode_b64_exact(&l.envelope_base64)
             .ok_or_else(|| EntryError::field("envelope_base64", "not canonical standard base64"))?;
-        Self::from_parts_known(&env, l.payload, known)
+        Self::from_parts_with(&env, l.payload, signer)
     }
 }
 

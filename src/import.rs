@@ -2,12 +2,15 @@
 
 use crate::entry::{KnownKeys, SignedEntry};
 use crate::error::{Error, Result};
-use crate::ledger::{Ledger, SignedCheckpoint};
+use crate::keys::{KeyError, VerifyingKey};
+use crate::ledger::{Ledger, OnDuplicate, SignedCheckpoint};
+use crate::merkle::Hash;
 use crate::store;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use rayon::prelude::*;
 use std::io::{BufRead, Write};
+use std::sync::Mutex;
 
 /// Longest import line read, in bytes: a 64 KiB envelope in base64 plus a 64 KiB payload
 /// with room for whitespace. Longer lines are refused without being held in memory.
@@ -50,68 +53,65 @@ impl Ledger {
     /// it stay committed and [`Error::Import`] says how many entries they held. Blank lines
     /// are skipped, and so are entries already in the ledger (same leaf hash): an interrupted
     /// import can be run again, and an export imports into a ledger with the same entry 0.
+    ///
+    /// Batches are pipelined: batch k+1 is parsed and its signatures verified (on every core)
+    /// while batch k is written. The outcome is the same as one batch after the other: a batch
+    /// is written only once it verified whole, batch k's write error is reported before
+    /// anything wrong in batch k+1, and a line that cannot be read is reported only after the
+    /// batches before it committed.
     pub fn import(&mut self, input: impl BufRead, opts: ImportOptions) -> Result<ImportReport> {
         let batch_size = opts.batch_size.max(1);
         let mut report = ImportReport::default();
         let mut lines = LineReader::new(input);
+        let signers = SignerCache::new(self.log_key());
+        // A batch parsed and verified whole, waiting to be written.
+        let mut ready: Option<Verified> = None;
         loop {
-            let mut raw: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch_size);
-            while raw.len() < batch_size {
-                match lines.next_line() {
-                    Ok(Some(l)) => raw.push(l),
-                    Ok(None) => break,
-                    Err((line, source)) => return Err(import_error(line, &report, source)),
-                }
-            }
-            if raw.is_empty() {
-                break;
-            }
-            // Keys granted so far, parsed once per batch rather than once per line.
-            let known: KnownKeys = crate::ledger::key_book_from(self.conn(), self.log_key())
-                .map_err(|e| import_error(raw[0].0, &report, e))?
-                .records()
-                .map(|r| (r.vkey.to_string(), r.vkey.clone()))
-                .chain([(self.log_key().to_string(), self.log_key().clone())])
-                .collect();
-            let parsed: Vec<std::result::Result<SignedEntry, (u64, Error)>> = raw
-                .par_iter()
-                .map(|(line, bytes)| {
-                    SignedEntry::from_line_known(bytes, &known).map_err(|e| (*line, e.into()))
-                })
-                .collect();
-            let mut batch = Vec::with_capacity(parsed.len());
-            let mut lines_of = Vec::with_capacity(parsed.len());
-            let mut seen = std::collections::HashSet::new();
-            for (p, (line, _)) in parsed.into_iter().zip(&raw) {
-                match p {
-                    Ok(e) => {
-                        let leaf = e.envelope().leaf_hash();
-                        let present = store::find_by_hash_prefix(self.conn(), &leaf, &leaf)
-                            .map_err(|err| import_error(*line, &report, err))?;
-                        if !present.is_empty() || !seen.insert(leaf) {
-                            report.skipped += 1;
-                            continue;
-                        }
-                        batch.push(e);
-                        lines_of.push(*line);
-                    }
-                    Err((line, source)) => return Err(import_error(line, &report, source)),
-                }
-            }
-            if batch.is_empty() {
-                continue;
-            }
-            let appended = self
-                .append_batch_positioned(batch)
-                .map_err(|(pos, source)| import_error(lines_of[pos], &report, source))?;
-            report.imported += appended.len() as u64;
-            report.batches += 1;
-            if let Some(cp) = appended.into_iter().last().and_then(|a| a.checkpoint) {
-                report.checkpoint = Some(cp);
+            // Batch k is written on its own thread while batch k+1 is read, parsed and verified
+            // here (on every core); the write's outcome is looked at first.
+            let (written, next) = std::thread::scope(|scope| {
+                let writer = ready
+                    .take()
+                    .map(|batch| scope.spawn(|| self.write_verified(batch, &mut report)));
+                let next = read_and_parse(&mut lines, batch_size, &signers);
+                let written = match writer {
+                    Some(w) => w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    None => Ok(()),
+                };
+                (written, next)
+            });
+            written?;
+            match next {
+                Ok(Some(batch)) => ready = Some(batch),
+                Ok(None) => break,
+                Err((line, source)) => return Err(import_error(line, &report, source)),
             }
         }
         report.size = self.size()?;
         Ok(report)
+    }
+
+    /// Write one verified batch (skipping entries already present) and account for it.
+    fn write_verified(&mut self, batch: Verified, report: &mut ImportReport) -> Result<()> {
+        let Verified { entries, lines } = batch;
+        let written = self
+            .write_batch(entries, OnDuplicate::Skip)
+            .map_err(|(pos, source)| import_error(lines[pos], report, source))?;
+        report.skipped += written.skipped;
+        if written.appended.is_empty() {
+            return Ok(());
+        }
+        report.imported += written.appended.len() as u64;
+        report.batches += 1;
+        if let Some(cp) = written
+            .appended
+            .into_iter()
+            .last()
+            .and_then(|a| a.checkpoint)
+        {
+            report.checkpoint = Some(cp);
+        }
+        Ok(())
     }
 
     /// Write every entry as one JSON Lines record, in index order, exactly as stored
@@ -140,6 +140,80 @@ impl Ledger {
         }
         out.flush().map_err(io)?;
         Ok(n)
+    }
+}
+
+/// A batch whose every line parsed and verified: entries with their leaf hashes, and the
+/// line number of each.
+struct Verified {
+    entries: Vec<(SignedEntry, Hash)>,
+    lines: Vec<u64>,
+}
+
+/// Read the next batch of lines, then parse and verify it; `None` at the end of the input.
+/// A line that cannot be read is reported without parsing the batch (as when batches were
+/// handled one after the other); otherwise the error is that of the first bad line.
+fn read_and_parse<R: BufRead>(
+    lines: &mut LineReader<R>,
+    batch_size: usize,
+    signers: &SignerCache,
+) -> std::result::Result<Option<Verified>, (u64, Error)> {
+    let mut raw: Vec<(u64, Vec<u8>)> = Vec::with_capacity(batch_size);
+    while raw.len() < batch_size {
+        match lines.next_line()? {
+            Some(l) => raw.push(l),
+            None => break,
+        }
+    }
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    parse_batch(&raw, signers).map(Some)
+}
+
+/// Parse and verify a batch on every core. The error is that of the first bad line.
+fn parse_batch(
+    raw: &[(u64, Vec<u8>)],
+    signers: &SignerCache,
+) -> std::result::Result<Verified, (u64, Error)> {
+    let parsed: Vec<std::result::Result<(SignedEntry, Hash), (u64, Error)>> = raw
+        .par_iter()
+        .map(|(line, bytes)| {
+            let entry = SignedEntry::from_line_with(bytes, |text| signers.resolve(text))
+                .map_err(|e| (*line, e.into()))?;
+            let leaf = entry.envelope().leaf_hash();
+            Ok((entry, leaf))
+        })
+        .collect();
+    Ok(Verified {
+        entries: parsed.into_iter().collect::<std::result::Result<_, _>>()?,
+        lines: raw.iter().map(|(line, _)| *line).collect(),
+    })
+}
+
+/// Signer keys parsed once per import rather than once per line: parsing a vkey recomputes
+/// its key ID and decompresses a curve point. Shared by the threads verifying a batch; holds
+/// only keys that parsed, so [`SignerCache::resolve`] behaves exactly like `str::parse`.
+struct SignerCache(Mutex<KnownKeys>);
+
+impl SignerCache {
+    fn new(log_key: &VerifyingKey) -> Self {
+        SignerCache(Mutex::new([(log_key.to_string(), log_key.clone())].into()))
+    }
+
+    fn resolve(&self, text: &str) -> std::result::Result<VerifyingKey, KeyError> {
+        let cached = self.lock().get(text).cloned();
+        if let Some(key) = cached {
+            return Ok(key);
+        }
+        let key: VerifyingKey = text.parse()?;
+        self.lock().insert(text.to_string(), key.clone());
+        Ok(key)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KnownKeys> {
+        // The map is only ever inserted into whole; a panic elsewhere cannot leave it torn.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

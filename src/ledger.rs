@@ -1,16 +1,18 @@
 //! The ledger facade: create, open, append, read, prove. Everything a newsroom tool calls.
 
 use crate::checkpoint::Checkpoint;
-use crate::entry::{Entry, Kind, Payload, SignOptions, SignedEntry, Stance, Statement, Target};
+use crate::entry::{
+    Entry, Kind, KnownKeys, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
+};
 use crate::entry::{KeyAction, KeyChange};
 use crate::error::{Error, Result};
 use crate::figure::Figure;
 use crate::keybook::{KeyBook, KeyRecord};
 use crate::keys::{SigningKey, VerifyingKey};
-use crate::merkle;
+use crate::merkle::{self, Hash};
 pub use crate::prove::SignedCheckpoint;
 use crate::prove::sign_checkpoint_in;
-use crate::store::{self, Row, Store};
+use crate::store::{self, NewRow, Row, Store};
 use crate::time;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -362,6 +364,25 @@ impl Ledger {
         &mut self,
         batch: Vec<SignedEntry>,
     ) -> std::result::Result<Vec<Appended>, (usize, Error)> {
+        let batch = batch
+            .into_iter()
+            .map(|signed| {
+                let leaf = signed.envelope().leaf_hash();
+                (signed, leaf)
+            })
+            .collect();
+        Ok(self.write_batch(batch, OnDuplicate::Refuse)?.appended)
+    }
+
+    /// Check and store `batch` (each entry with its leaf hash, computed once by the caller) in
+    /// one write transaction with one checkpoint: all or nothing. An entry whose leaf hash is
+    /// already stored (or earlier in the batch) is refused or skipped as `on_duplicate` says;
+    /// when every entry is skipped nothing is written (no transaction, no checkpoint).
+    pub(crate) fn write_batch(
+        &mut self,
+        batch: Vec<(SignedEntry, Hash)>,
+        on_duplicate: OnDuplicate,
+    ) -> std::result::Result<Written, (usize, Error)> {
         let last = batch.len().saturating_sub(1);
         let operator = self.operator.clone();
         let origin = self.origin.clone();
@@ -369,24 +390,30 @@ impl Ledger {
         let at = |pos: usize| move |e: Error| (pos, e);
         let tx = self.store.begin_write().map_err(at(0))?;
         let start = store::size(&tx).map_err(at(0))?;
-        // Read under the write lock: another process may have appended key entries.
-        let mut book = key_book_from(&tx, &log_key).map_err(at(0))?;
+        // Read under the write lock: another process may have appended key entries. Only the
+        // grants and revocations of the keys this batch involves are read.
+        let mut book = key_book_for(&tx, &log_key, &batch).map_err(at(0))?;
         let mut frontier = store::frontier(&tx, start).map_err(at(0))?;
         let mut results = Vec::with_capacity(batch.len());
-        for (pos, signed) in batch.into_iter().enumerate() {
+        let mut skipped = 0;
+        for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
             let index = frontier.size();
-            let warnings = check_rules(&tx, &mut book, index, &signed).map_err(at(pos))?;
+            let Some(warnings) = check_rules(&tx, &mut book, index, &signed, &leaf, on_duplicate)
+                .map_err(at(pos))?
+            else {
+                skipped += 1;
+                continue;
+            };
             let env = signed.envelope();
-            let leaf = env.leaf_hash();
             store::insert_entry(
                 &tx,
-                &Row {
+                &NewRow {
                     idx: index,
-                    leaf_hash: leaf.to_vec(),
-                    kind: env.kind().as_str().to_string(),
+                    leaf_hash: &leaf,
+                    kind: env.kind().as_str(),
                     target_idx: env.target().map(|t| t.index),
-                    envelope: env.as_bytes().to_vec(),
-                    payload: signed.payload_bytes().to_vec(),
+                    envelope: env.as_bytes(),
+                    payload: signed.payload_bytes(),
                 },
             )
             .map_err(at(pos))?;
@@ -407,6 +434,13 @@ impl Ledger {
                 recorder,
             });
         }
+        if results.is_empty() && on_duplicate == OnDuplicate::Skip {
+            // Dropping the transaction rolls it back; nothing was written.
+            return Ok(Written {
+                appended: results,
+                skipped,
+            });
+        }
         let checkpoint = match &operator {
             Some(key) => Some(
                 sign_checkpoint_in(&tx, &origin, key, frontier.size(), frontier.root())
@@ -418,7 +452,10 @@ impl Ledger {
         if let Some(last) = results.last_mut() {
             last.checkpoint = checkpoint;
         }
-        Ok(results)
+        Ok(Written {
+            appended: results,
+            skipped,
+        })
     }
 
     // ---- reading ---------------------------------------------------------------------------
@@ -596,12 +633,41 @@ pub(crate) fn key_book_from(
     conn: &rusqlite::Connection,
     log_key: &VerifyingKey,
 ) -> Result<KeyBook> {
+    replay_keys(store::key_rows(conn)?, log_key)
+}
+
+/// The key book restricted to the keys `batch` involves: its signers and the keys its key
+/// entries grant or revoke. Every rule an append applies ([`KeyBook::authorize`],
+/// [`KeyBook::apply`], [`KeyBook::recorder_name`]) reads only the record of the key concerned
+/// (and the operator key, which is not a record), so for these entries the restricted book
+/// gives the same verdicts as the full replay while reading and verifying a handful of key
+/// entries instead of all of them.
+fn key_book_for(
+    conn: &rusqlite::Connection,
+    log_key: &VerifyingKey,
+    batch: &[(SignedEntry, Hash)],
+) -> Result<KeyBook> {
+    let mut vkeys = BTreeSet::new();
+    for (signed, _) in batch {
+        vkeys.insert(signed.envelope().signer().to_string());
+        if let Payload::Key(change) = signed.payload() {
+            vkeys.insert(change.vkey.clone());
+        }
+    }
+    let vkeys = serde_json::to_string(&vkeys).expect("a set of strings is JSON");
+    replay_keys(store::key_rows_for(conn, &vkeys)?, log_key)
+}
+
+fn replay_keys(rows: Vec<Row>, log_key: &VerifyingKey) -> Result<KeyBook> {
     let mut book = KeyBook::new(log_key.clone());
-    for row in store::key_rows(conn)? {
+    // Key entries are signed by the operator: resolve its key without parsing it again.
+    let known: KnownKeys = [(log_key.to_string(), log_key.clone())].into();
+    for row in rows {
         let idx = row.idx;
-        let entry = entry_from_row(row)?;
-        if let Payload::Key(change) = entry.payload() {
-            book.apply(idx, entry.envelope().signer(), change)
+        let signed = SignedEntry::from_stored_known(&row.envelope, &row.payload, &known)
+            .map_err(|e| Error::Corrupt(format!("entry {idx}: {e}")))?;
+        if let Payload::Key(change) = signed.payload() {
+            book.apply(idx, signed.envelope().signer(), change)
                 .map_err(|e| Error::Corrupt(format!("key entry {idx}: {e}")))?;
         }
     }
@@ -615,20 +681,44 @@ pub(crate) fn entry_from_row(row: Row) -> Result<Entry> {
     Ok(Entry::new(idx, signed))
 }
 
-/// The append rules; returns warnings. `book` is the key state before `index` and is updated
-/// for key entries.
+/// What to do with an entry whose leaf hash is already stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnDuplicate {
+    /// Refuse it with [`Error::Duplicate`] (after checking its signer, as appends always did).
+    Refuse,
+    /// Skip it before any rule (import: an interrupted import can be run again).
+    Skip,
+}
+
+/// What [`Ledger::write_batch`] did.
+pub(crate) struct Written {
+    /// The entries stored, in order; the last carries the checkpoint.
+    pub appended: Vec<Appended>,
+    /// Entries skipped as already present.
+    pub skipped: u64,
+}
+
+/// The append rules; returns warnings, or `None` for an entry to skip as already present.
+/// `book` is the key state before `index` and is updated for key entries; `leaf` is the
+/// entry's leaf hash.
 fn check_rules(
     conn: &rusqlite::Connection,
     book: &mut KeyBook,
     index: u64,
     signed: &SignedEntry,
-) -> Result<Vec<String>> {
+    leaf: &Hash,
+    on_duplicate: OnDuplicate,
+) -> Result<Option<Vec<String>>> {
     let env = signed.envelope();
     let signer = env.signer();
+    // A replayed entry would record the same statement twice under a new index. One probe of
+    // the leaf-hash index, inside the write transaction, also catches repeats within a batch.
+    let present = store::index_of_leaf(conn, leaf)?;
+    if present.is_some() && on_duplicate == OnDuplicate::Skip {
+        return Ok(None);
+    }
     book.authorize(signer)?;
-    // A replayed entry would record the same statement twice under a new index.
-    let leaf = env.leaf_hash();
-    if let Some(&index) = store::find_by_hash_prefix(conn, &leaf, &leaf)?.first() {
+    if let Some(index) = present {
         return Err(Error::Duplicate { index });
     }
     let mut warnings = Vec::new();
@@ -659,7 +749,7 @@ fn check_rules(
         }
         Payload::Claim(_) => {}
     }
-    Ok(warnings)
+    Ok(Some(warnings))
 }
 
 /// Check a statement's target exists before `index`, has the named leaf hash and is not a key

@@ -176,7 +176,17 @@ pub(crate) fn size(conn: &Connection) -> Result<u64> {
     Ok(n as u64)
 }
 
-pub(crate) fn insert_entry(conn: &Connection, row: &Row) -> Result<()> {
+/// One entry to store, borrowed from the verified entry (no copies of its bytes).
+pub(crate) struct NewRow<'a> {
+    pub idx: u64,
+    pub leaf_hash: &'a [u8],
+    pub kind: &'a str,
+    pub target_idx: Option<u64>,
+    pub envelope: &'a [u8],
+    pub payload: &'a [u8],
+}
+
+pub(crate) fn insert_entry(conn: &Connection, row: &NewRow<'_>) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO entries (idx, leaf_hash, kind, target_idx, envelope) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -190,6 +200,16 @@ pub(crate) fn insert_entry(conn: &Connection, row: &Row) -> Result<()> {
     conn.prepare_cached("INSERT INTO payloads (idx, payload) VALUES (?1, ?2)")?
         .execute(params![row.idx as i64, row.payload])?;
     Ok(())
+}
+
+/// The lowest index holding this exact leaf hash, if any: one probe of the leaf-hash index
+/// (an equality, so no sort, unlike [`find_by_hash_prefix`]).
+pub(crate) fn index_of_leaf(conn: &Connection, leaf_hash: &[u8]) -> Result<Option<u64>> {
+    Ok(conn
+        .prepare_cached("SELECT idx FROM entries WHERE leaf_hash = ?1 ORDER BY idx LIMIT 1")?
+        .query_row([leaf_hash], |r| r.get::<_, i64>(0))
+        .optional()?
+        .map(|i| i as u64))
 }
 
 pub(crate) fn insert_node(conn: &Connection, level: u32, idx: u64, hash: &Hash) -> Result<()> {
@@ -256,6 +276,20 @@ pub(crate) fn key_rows(conn: &Connection) -> Result<Vec<Row>> {
         conn.prepare_cached(&format!("{ROW_SELECT} WHERE e.kind = 'key' ORDER BY e.idx"))?;
     let rows = stmt
         .query_map([], read_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// The key entries whose payload names one of `vkeys` (a JSON array of vkey texts), in index
+/// order: the grants and revocations an append needs, read without parsing the others.
+pub(crate) fn key_rows_for(conn: &Connection, vkeys_json: &str) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ROW_SELECT} WHERE e.kind = 'key'
+           AND json_extract(CAST(p.payload AS TEXT), '$.vkey') IN (SELECT value FROM json_each(?1))
+         ORDER BY e.idx"
+    ))?;
+    let rows = stmt
+        .query_map([vkeys_json], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

@@ -153,3 +153,141 @@ fn cli_import_and_export() {
     s.refused(&["import", "bad.jsonl"], "line 1");
     s.ok(&["audit"]);
 }
+
+/// `Error::Import`'s line and committed count, and the ledger size afterwards.
+fn refused_at(t: &mut TestLedger, text: &str, batch_size: usize) -> (u64, u64, Error, u64) {
+    let err = t
+        .ledger
+        .import(text.as_bytes(), ImportOptions { batch_size })
+        .unwrap_err();
+    match err {
+        Error::Import {
+            line,
+            imported,
+            source,
+        } => (line, imported, *source, t.ledger.size().unwrap()),
+        e => panic!("{e}"),
+    }
+}
+
+#[test]
+fn pipelined_batches_report_the_first_bad_line_as_one_batch_after_another_would() {
+    // Batch k+1 is parsed and verified while batch k is written: what is reported must still
+    // be what handling the batches one after the other reports.
+    let mut t = TestLedger::new();
+    let mallory = key("mallory@evil.example", 9);
+    let good: Vec<String> = (0..12)
+        .map(|i| {
+            SignedEntry::sign(claim(&format!("p{i}")), None, &t.alice)
+                .unwrap()
+                .to_line()
+                .to_string()
+        })
+        .collect();
+    let not_granted = SignedEntry::sign(claim("forged"), None, &mallory)
+        .unwrap()
+        .to_line()
+        .to_string();
+    let mut bad_sig = SignedEntry::sign(claim("tampered"), None, &t.alice)
+        .unwrap()
+        .to_line();
+    bad_sig["payload"]["text"] = "changed after signing".into();
+    let bad_sig = bad_sig.to_string();
+    let too_long = "x".repeat(600 * 1024);
+    let join = |ls: &[&str]| ls.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let g = |i: usize| good[i].as_str();
+
+    // A rule broken in batch 2 (line 5) is reported, not the bad signature of batch 3 (line 8)
+    // that was already verified while batch 2 was being written.
+    let before = t.ledger.size().unwrap();
+    let text = join(&[
+        g(0),
+        g(1),
+        g(2),
+        g(3),
+        &not_granted,
+        g(4),
+        g(5),
+        &bad_sig,
+        g(6),
+    ]);
+    let (line, imported, source, size) = refused_at(&mut t, &text, 3);
+    assert_eq!((line, imported, size), (5, 3, before + 3));
+    assert!(matches!(source, Error::NotGranted { .. }), "{source}");
+
+    // Within a batch, a line that does not verify (line 3) is reported before a rule broken on
+    // an earlier line (line 2): a batch is written only once it verified whole.
+    let before = t.ledger.size().unwrap();
+    let text = join(&[g(7), &not_granted, &bad_sig]);
+    let (line, imported, _, size) = refused_at(&mut t, &text, 3);
+    assert_eq!((line, imported, size), (3, 0, before));
+
+    // An unreadable line in batch 2 is reported after batch 1 committed...
+    let before = t.ledger.size().unwrap();
+    let text = join(&[g(8), g(9), g(10), g(11), &too_long]);
+    let (line, imported, source, size) = refused_at(&mut t, &text, 3);
+    assert_eq!((line, imported, size), (5, 3, before + 3));
+    assert!(source.to_string().contains("longer than"), "{source}");
+
+    // ...and after batch 1's own error when batch 1 is refused.
+    let before = t.ledger.size().unwrap();
+    let fresh = SignedEntry::sign(claim("fresh"), None, &t.alice)
+        .unwrap()
+        .to_line()
+        .to_string();
+    let text = join(&[&fresh, &not_granted, &fresh, &fresh, &too_long]);
+    let (line, imported, source, size) = refused_at(&mut t, &text, 3);
+    assert_eq!((line, imported, size), (2, 0, before));
+    assert!(matches!(source, Error::NotGranted { .. }), "{source}");
+    t.check();
+}
+
+#[test]
+fn a_batch_of_entries_already_present_writes_nothing() {
+    let mut t = TestLedger::new();
+    let e1 = SignedEntry::sign(claim("one"), None, &t.alice).unwrap();
+    let e2 = SignedEntry::sign(claim("two"), None, &t.alice).unwrap();
+    t.ledger.append_signed(e1.clone()).unwrap();
+    // An entry appended where the operator key is not loaded: not yet covered by a checkpoint.
+    let mut reporter = Ledger::open(&t.path).unwrap();
+    assert!(
+        reporter
+            .append_signed(e2.clone())
+            .unwrap()
+            .checkpoint
+            .is_none()
+    );
+    let checkpoints = t.ledger.checkpoints().unwrap().len();
+    let size = t.ledger.size().unwrap();
+
+    // Every line already present (one of them twice): no batch, no checkpoint signed.
+    let report = t
+        .ledger
+        .import(
+            lines(&[e1.clone(), e2.clone(), e1.clone()]).as_bytes(),
+            ImportOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        (report.imported, report.skipped, report.batches, report.size),
+        (0, 3, 0, size)
+    );
+    assert!(report.checkpoint.is_none());
+    assert_eq!(t.ledger.checkpoints().unwrap().len(), checkpoints);
+
+    // A new entry repeated within its batch is appended once; the batch signs one checkpoint.
+    let e3 = SignedEntry::sign(claim("three"), None, &t.alice).unwrap();
+    let report = t
+        .ledger
+        .import(
+            lines(&[e3.clone(), e1, e3]).as_bytes(),
+            ImportOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(
+        (report.imported, report.skipped, report.batches, report.size),
+        (1, 2, 1, size + 1)
+    );
+    assert_eq!(report.checkpoint.unwrap().checkpoint.size, size + 1);
+    t.check();
+}

@@ -575,3 +575,76 @@ fn search_looks_at_text_and_names_not_json_member_names() {
     assert_eq!(t.ledger.search("deepseek", 10).unwrap().len(), 1); // claimant name, any case
     assert_eq!(t.ledger.search("50%_", 10).unwrap().len(), 0);
 }
+
+#[test]
+fn appends_read_only_the_grants_of_the_keys_involved_and_apply_every_rule() {
+    // An append reads the key entries of its signer (and of the key a key entry names), not
+    // every key entry: the verdicts must be those of the full key history.
+    let mut t = TestLedger::new();
+    let bob = key("bob@test.example", 3);
+    let carol = key("carol@test.example", 4);
+    for (i, k) in [&bob, &carol].into_iter().enumerate() {
+        t.ledger
+            .grant(&k.verifying_key(), &format!("Reporter {i}"), "reporter")
+            .unwrap();
+    }
+    t.ledger
+        .revoke(&bob.verifying_key(), "left the newsroom")
+        .unwrap();
+    // Revoked, while others' grants stand.
+    let err = t.ledger.append(claim("bob after"), &bob).unwrap_err();
+    assert!(matches!(err, Error::Revoked { .. }), "{err}");
+    t.ledger.append(claim("carol"), &carol).unwrap();
+    // Granted again under a new name: may record, shown under the new name.
+    t.ledger
+        .grant(&bob.verifying_key(), "Bob Again", "editor")
+        .unwrap();
+    let done = t.ledger.append(claim("bob again"), &bob).unwrap();
+    assert_eq!(done.recorder, "Bob Again");
+    // Key rules that depend on the named key's history.
+    let never = key("never@test.example", 5).verifying_key();
+    assert!(matches!(
+        t.ledger.revoke(&never, "x").unwrap_err(),
+        Error::KeyRule(_)
+    ));
+    t.ledger
+        .revoke(&carol.verifying_key(), "moved desks")
+        .unwrap();
+    let twice = SignedEntry::sign(
+        KeyChange {
+            action: KeyAction::Revoke,
+            vkey: carol.verifying_key().to_string(),
+            name: "Reporter 1".into(),
+            role: "reporter".into(),
+            reason: Some("again".into()),
+        },
+        None,
+        &t.operator,
+    )
+    .unwrap();
+    let err = t.ledger.append_signed(twice).unwrap_err();
+    assert!(err.to_string().contains("already revoked"), "{err}");
+    // A key entry signed by a recorder, and a recorder never granted.
+    let grant_by_alice = SignedEntry::sign(
+        KeyChange {
+            action: KeyAction::Grant,
+            vkey: never.to_string(),
+            name: "Never".into(),
+            role: "reporter".into(),
+            reason: None,
+        },
+        None,
+        &t.alice,
+    )
+    .unwrap();
+    assert!(matches!(
+        t.ledger.append_signed(grant_by_alice).unwrap_err(),
+        Error::NotOperator { .. }
+    ));
+    let err = t
+        .ledger
+        .append(claim("never"), &key("never@test.example", 5))
+        .unwrap_err();
+    assert!(matches!(err, Error::NotGranted { .. }), "{err}");
+    t.check();
+}
