@@ -380,3 +380,19 @@ fn js_unit_and_vector_tests_pass() {
     let (ok, out) = run(&["--test", "tests/web/"]);
     assert!(ok, "node --test tests/web/ failed:\n{out}");
 }
+
+/// web/README.md publishes the SHA-256 of the verifier files for readers who load them from
+/// elsewhere; the published lines must match the files this build embeds.
+#[test]
+fn published_verifier_hashes_match_the_files() {
+    use sha2::{Digest, Sha256};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("web/README.md")).unwrap();
+    for file in ["web/verify.js", "web/vendor/noble.js"] {
+        let digest = hex::encode(Sha256::digest(std::fs::read(root.join(file)).unwrap()));
+        assert!(
+            readme.contains(&format!("{digest}  {file}")),
+            "web/README.md must list `{digest}  {file}` (sha256sum {file})"
+        );
+    }
+}
