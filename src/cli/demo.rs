@@ -258,10 +258,27 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             "\nTry: claimledger --ledger {} history {claim_idx}",
             db.display()
         );
+        out!(
+            "     claimledger --ledger {} serve    # then open http://127.0.0.1:8080/claims/{claim_idx}?log_key={}",
+            db.display(),
+            url_component(&ledger.log_key().to_string())
+        );
     }
     Ok(if audit.ok {
         Outcome::Ok
     } else {
         Outcome::VerificationFailed
     })
+}
+
+/// Percent-encode everything but unreserved characters (RFC 3986 §2.3), for a query value.
+fn url_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
