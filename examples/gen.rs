@@ -11,6 +11,11 @@
 //! and statements of about 500 bytes each, statements pointing at earlier claims),
 //! `OUT/operator.key` and `OUT/keys/recorder-N.key`. The same seed gives the same bytes.
 //! Entry 0 of the ledger is written by `init`, so line L of the file becomes entry L.
+//!
+//! `--post N` also writes `OUT/post.jsonl`: N more claims (numbered after the generated
+//! entries, so none repeats one of them) by the same recorder keys, one import line each, the
+//! body of one `POST /v1/entries`. Claims only: they have no target, so they can be posted
+//! concurrently in any order (`scripts/load.sh`). Without `--post`, the output is unchanged.
 
 use claimledger::entry::{SignOptions, SignedEntry};
 use claimledger::{
@@ -202,6 +207,7 @@ struct Args {
     keys: u64,
     seed: u64,
     out: PathBuf,
+    post: u64,
 }
 
 fn args() -> Args {
@@ -210,6 +216,7 @@ fn args() -> Args {
         keys: 32,
         seed: 1,
         out: PathBuf::from("gen-out"),
+        post: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -224,7 +231,10 @@ fn args() -> Args {
             "--keys" => a.keys = num().max(1),
             "--seed" => a.seed = num(),
             "--out" => a.out = PathBuf::from(&value),
-            _ => panic!("unknown flag {flag}; use --entries N --keys K --seed S --out DIR"),
+            "--post" => a.post = num(),
+            _ => panic!(
+                "unknown flag {flag}; use --entries N --keys K --seed S --out DIR [--post N]"
+            ),
         }
     }
     a
@@ -361,5 +371,37 @@ fn main() {
         bytes as f64 / n as f64,
         a.out.display()
     );
+    if a.post > 0 {
+        write_post(&a, &recorders, end);
+    }
     println!("{ORIGIN}");
+}
+
+/// `OUT/post.jsonl`: `a.post` claims numbered from `from` on, one import line each.
+fn write_post(a: &Args, recorders: &[SigningKey], from: u64) {
+    let lines: Vec<String> = (from..from + a.post)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = Rng::new(a.seed, i);
+            let key = &recorders[rng.below(a.keys) as usize];
+            SignedEntry::sign_with(claim(&mut rng, i), None, key, at(i))
+                .expect("sign")
+                .to_line()
+                .to_string()
+        })
+        .collect();
+    let file = std::fs::File::create(a.out.join("post.jsonl")).expect("create post.jsonl");
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    for line in &lines {
+        w.write_all(line.as_bytes())
+            .and_then(|_| w.write_all(b"\n"))
+            .expect("write");
+    }
+    w.flush().expect("flush");
+    eprintln!(
+        "wrote {} claims to post (numbered {from} to {}) to {}",
+        a.post,
+        from + a.post - 1,
+        a.out.join("post.jsonl").display()
+    );
 }
