@@ -110,6 +110,9 @@ pub struct Ledger {
     pub(crate) origin: String,
     pub(crate) log_key: VerifyingKey,
     pub(crate) operator: Option<SigningKey>,
+    /// The key book as of a key mark (`store::key_mark`), so reads that name recorders do not
+    /// replay and re-verify every key entry each time.
+    pub(crate) key_cache: std::cell::RefCell<Option<((u64, Option<u64>), KeyBook)>>,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -165,6 +168,7 @@ impl Ledger {
             origin: origin.clone(),
             log_key: log_key.clone(),
             operator: Some(operator.clone()),
+            key_cache: Default::default(),
         };
         let result = (|| {
             {
@@ -216,6 +220,7 @@ impl Ledger {
             origin,
             log_key,
             operator: None,
+            key_cache: Default::default(),
         })
     }
 
@@ -461,8 +466,19 @@ impl Ledger {
     // ---- reading ---------------------------------------------------------------------------
 
     /// The key state at the head of the ledger.
+    ///
+    /// Built by replaying (and verifying) every key entry, then kept until a key entry is
+    /// appended: one indexed count per call when nothing changed.
     pub fn key_book(&self) -> Result<KeyBook> {
-        key_book_from(&self.store.conn, &self.log_key)
+        let mark = store::key_mark(&self.store.conn)?;
+        if let Some((m, book)) = &*self.key_cache.borrow() {
+            if *m == mark {
+                return Ok(book.clone());
+            }
+        }
+        let book = key_book_from(&self.store.conn, &self.log_key)?;
+        *self.key_cache.borrow_mut() = Some((mark, book.clone()));
+        Ok(book)
     }
 
     /// Every key ever granted, with its standing.

@@ -270,6 +270,15 @@ pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>>
     Ok(rows)
 }
 
+/// The number of key entries and the index of the last one: a key book built when this was
+/// the mark is still current while the mark is unchanged (entries are append-only).
+pub(crate) fn key_mark(conn: &Connection) -> Result<(u64, Option<u64>)> {
+    let (count, last): (i64, Option<i64>) = conn
+        .prepare_cached("SELECT count(*), max(idx) FROM entries WHERE kind = 'key'")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((count as u64, last.map(|i| i as u64)))
+}
+
 /// Every key entry, in index order (there are few: one per grant or revocation).
 pub(crate) fn key_rows(conn: &Connection) -> Result<Vec<Row>> {
     let mut stmt =
