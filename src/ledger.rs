@@ -101,6 +101,9 @@ impl History {
     }
 }
 
+/// `(number of key entries, index of the last)`: see `store::key_mark`.
+type KeyMark = (u64, Option<u64>);
+
 /// An append-only, signed ledger of claims in one SQLite file.
 ///
 /// `Ledger` is `Send`: move it to another thread, or open one `Ledger` per thread on the same
@@ -112,7 +115,7 @@ pub struct Ledger {
     pub(crate) operator: Option<SigningKey>,
     /// The key book as of a key mark (`store::key_mark`), so reads that name recorders do not
     /// replay and re-verify every key entry each time.
-    pub(crate) key_cache: std::cell::RefCell<Option<((u64, Option<u64>), KeyBook)>>,
+    pub(crate) key_cache: std::cell::RefCell<Option<(KeyMark, KeyBook)>>,
 }
 
 impl std::fmt::Debug for Ledger {
