@@ -420,6 +420,16 @@ fn every_parser(bytes: &[u8]) {
     if let Ok(v) = parse_strict(bytes) {
         assert_eq!(check_canonical(&to_canonical(&v)), Ok(v));
     }
+    // Tile paths come from URLs: one spelling per tile.
+    if let Some(t) = claimledger::tiles::TilePath::parse(&text) {
+        assert_eq!(t.to_path(), format!("tile/{text}"));
+    }
+    if let Some(entries) = claimledger::tiles::parse_entry_bundle(bytes) {
+        assert_eq!(
+            claimledger::tiles::entry_bundle(entries.iter().copied()).as_deref(),
+            Some(bytes)
+        );
+    }
 }
 
 // --- arbitrary input never panics -------------------------------------------------------------
@@ -635,5 +645,14 @@ proptest! {
             prop_assert_eq!(&got.entry, &want.entry);
             prop_assert_eq!(&got.checkpoint, &want.checkpoint);
         }
+    }
+
+    #[test]
+    fn tile_paths_round_trip(level in 0u8..64, index in any::<u64>(), width in 1u64..=256, entries in any::<bool>()) {
+        use claimledger::tiles::{TileKind, TilePath};
+        let kind = if entries { TileKind::Entries } else { TileKind::Hashes { level } };
+        let t = TilePath { kind, index, width };
+        let path = t.to_path();
+        prop_assert_eq!(TilePath::parse(path.strip_prefix("tile/").unwrap()), Some(t));
     }
 }
