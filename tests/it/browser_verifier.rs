@@ -17,10 +17,7 @@ fn node_available() -> bool {
     match Command::new("node").arg("--version").output() {
         Ok(o) if o.status.success() => true,
         other => {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("node is required under CI=true: {other:?}");
-            }
-            eprintln!("notice: skipping browser verifier test: node not found ({other:?})");
+            crate::util::skip(&format!("node not found ({other:?})"));
             false
         }
     }

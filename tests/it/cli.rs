@@ -673,16 +673,10 @@ fn the_embedding_example_runs() {
     let bin = std::path::Path::new(env!("CARGO_BIN_EXE_claimledger"));
     let example = bin.parent().unwrap().join("examples").join("embed");
     if !example.exists() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "{} was not built",
+        crate::util::skip(&format!(
+            "{} not built ('cargo test' builds examples)",
             example.display()
-        );
-        eprintln!(
-            "notice: {} not built; run 'cargo test' to build examples",
-            example.display()
-        );
+        ));
         return;
     }
     let out = std::process::Command::new(&example).output().unwrap();

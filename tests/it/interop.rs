@@ -27,12 +27,9 @@ fn verifier(dir: &Path) -> Option<PathBuf> {
                 Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
                 Err(e) => e.to_string(),
             };
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("Go interop verifier could not be built under CI=true: {why}");
-            }
-            eprintln!(
-                "notice: skipping Go interop test ({why}); apt-get install golang-go golang-golang-x-mod-dev"
-            );
+            crate::util::skip(&format!(
+                "Go interop verifier could not be built ({why}); apt-get install golang-go golang-golang-x-mod-dev"
+            ));
             None
         }
     }

@@ -1,5 +1,5 @@
 //! The one integration test binary (one link step, shared helpers). Modules:
-mod util; // where ../shared/vectors is; skip notice vs CI failure
+mod util; // where ../shared/vectors is; skip with a notice, or fail under CI=true
 
 mod bad_input; // the bad-input matrix of docs/RELIABILITY.md: errors, never panics, nothing changed
 mod browser; // headless Chromium: find the DeepSeek claim, Verify passes, a tampered receipt fails

@@ -785,16 +785,10 @@ fn the_server_conforms_to_its_openapi_document() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let venv = root.join("target/conformance-venv/bin/schemathesis");
     if !venv.exists() {
-        assert_ne!(
-            std::env::var("CI").as_deref(),
-            Ok("true"),
-            "{} missing under CI=true (.ci/run installs it)",
+        crate::util::skip(&format!(
+            "OpenAPI conformance: {} missing (run scripts/api-conformance.sh once)",
             venv.display()
-        );
-        eprintln!(
-            "notice: skipping the OpenAPI conformance test: {} missing (run scripts/api-conformance.sh once)",
-            venv.display()
-        );
+        ));
         return;
     }
     let out = Command::new("bash")
