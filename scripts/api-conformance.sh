@@ -86,13 +86,15 @@ include-operation-id = "appendEntry"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "403", "409", "422", "429"]
 EOF
 ST_STATUS=0
+# One worker: with two, schemathesis 4.32 once failed with an internal KeyError when the machine
+# was loaded (the parallel test suite); one worker keeps the run deterministic for the seed.
 (cd "$WORK" && "$VENV/bin/schemathesis" --config-file "$WORK/schemathesis.toml" run "$SPEC" \
     --url "$URL" \
     --checks all \
     --phases examples,coverage,fuzzing \
     --seed "$SEED" \
     --max-examples "$MAX_EXAMPLES" \
-    --workers 2 \
+    --workers 1 \
     --request-timeout 10 \
     --report junit --report-dir "$WORK/report") || ST_STATUS=$?
 
