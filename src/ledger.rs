@@ -6,25 +6,16 @@ use crate::entry::{
 };
 use crate::entry::{KeyAction, KeyChange};
 use crate::error::{Error, Result};
-use crate::figure::Figure;
 use crate::keybook::{KeyBook, KeyRecord};
 use crate::keys::{SigningKey, VerifyingKey};
 use crate::merkle::{self, Hash};
 pub use crate::prove::SignedCheckpoint;
 use crate::prove::sign_checkpoint_in;
+pub use crate::query::{ClaimSummary, FigureStatement, History, first_subject};
 use crate::store::{self, NewRow, Row, Store};
 use crate::time;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// A claim with the number of statements in its history (see [`Ledger::claims`]).
-#[derive(Clone, Debug)]
-pub struct ClaimSummary {
-    /// The claim.
-    pub entry: Entry,
-    /// Statements about it, directly or about those statements.
-    pub statements: u64,
-}
 
 /// Options for [`Ledger::create_with`].
 #[derive(Clone, Debug, Default)]
@@ -47,58 +38,6 @@ pub struct Appended {
     pub checkpoint: Option<SignedCheckpoint>,
     /// The name the signer's grant gives (what histories show as the recorder).
     pub recorder: String,
-}
-
-/// A claim with every statement about it, or about those statements, in ledger order.
-#[derive(Clone, Debug)]
-pub struct History {
-    /// The claim (or the entry history was asked for).
-    pub claim: Entry,
-    /// Statements, in index order.
-    pub statements: Vec<Entry>,
-}
-
-/// One stated value of a figure, with who stated it.
-#[derive(Clone, Debug)]
-pub struct FigureStatement {
-    /// The figure.
-    pub figure: Figure,
-    /// Entry index.
-    pub index: u64,
-    /// Claimant or speaker.
-    pub speaker: String,
-    /// `claims` for a claim, else the statement's stance.
-    pub stance: String,
-}
-
-impl FigureStatement {
-    /// Every figure `entry` states (none for key entries), in payload order.
-    pub fn of(entry: &Entry) -> Vec<FigureStatement> {
-        let (figures, speaker, stance) = match entry.payload() {
-            Payload::Claim(c) => (&c.figures, &c.claimant.name, "claims"),
-            Payload::Statement(s) => (&s.figures, &s.speaker.name, s.stance.as_str()),
-            Payload::Key(_) => return Vec::new(),
-        };
-        figures
-            .iter()
-            .map(|f| FigureStatement {
-                figure: f.clone(),
-                index: entry.index(),
-                speaker: speaker.clone(),
-                stance: stance.to_string(),
-            })
-            .collect()
-    }
-}
-
-impl History {
-    /// The figures stated in this history (the claim's first), in index order.
-    pub fn figures(&self) -> Vec<FigureStatement> {
-        std::iter::once(&self.claim)
-            .chain(&self.statements)
-            .flat_map(FigureStatement::of)
-            .collect()
-    }
 }
 
 /// `(number of key entries, index of the last)`: see `store::key_mark`.
@@ -540,107 +479,6 @@ impl Ledger {
         }
     }
 
-    /// Entries from `from`, at most `limit`.
-    pub fn log(&self, from: u64, limit: u64) -> Result<Vec<Entry>> {
-        store::rows(&self.store.conn, from, limit)?
-            .into_iter()
-            .map(entry_from_row)
-            .collect()
-    }
-
-    /// Claims and statements whose payload contains `text` (ASCII case-insensitive).
-    pub fn search(&self, text: &str, limit: u64) -> Result<Vec<Entry>> {
-        self.search_from(text, 0, limit)
-    }
-
-    /// [`Ledger::search`] from index `from` on, for paging.
-    pub fn search_from(&self, text: &str, from: u64, limit: u64) -> Result<Vec<Entry>> {
-        store::search(&self.store.conn, text, from, limit)?
-            .into_iter()
-            .map(entry_from_row)
-            .collect()
-    }
-
-    /// Claims in index order from index `from`, at most `limit`, each with the size of its
-    /// history. With `query`, only claims that match it (as [`Ledger::search`] does) or that a
-    /// matching statement is about, directly or through other statements.
-    ///
-    /// Without a query this reads only the page; with one it scans every entry's text.
-    pub fn claims(&self, query: Option<&str>, from: u64, limit: u64) -> Result<Vec<ClaimSummary>> {
-        let conn = &self.store.conn;
-        let rows: Vec<Row> = match query.map(str::trim).filter(|q| !q.is_empty()) {
-            None => store::claim_rows(conn, from, limit)?,
-            Some(q) => {
-                let mut roots = BTreeSet::new();
-                for row in store::search(conn, q, 0, u64::MAX)? {
-                    // Walk up the statement chain to the claim at its root.
-                    let mut at = row.idx;
-                    while let Some(t) = store::target_of(conn, at)? {
-                        at = t;
-                    }
-                    roots.insert(at);
-                }
-                let mut rows = Vec::new();
-                for idx in roots.into_iter().filter(|&i| i >= from) {
-                    if rows.len() as u64 >= limit {
-                        break;
-                    }
-                    match store::row(conn, idx)? {
-                        Some(row) if row.kind == Kind::Claim.as_str() => rows.push(row),
-                        _ => {}
-                    }
-                }
-                rows
-            }
-        };
-        rows.into_iter()
-            .map(|row| {
-                Ok(ClaimSummary {
-                    statements: store::history_len(conn, row.idx)?,
-                    entry: entry_from_row(row)?,
-                })
-            })
-            .collect()
-    }
-
-    /// The entry at `index` and every statement about it or about those statements.
-    pub fn history(&self, index: u64) -> Result<History> {
-        let claim = self.entry(index)?;
-        let mut seen = BTreeSet::new();
-        let mut todo = vec![index];
-        while let Some(i) = todo.pop() {
-            for s in store::statements_about(&self.store.conn, i)? {
-                if seen.insert(s) {
-                    todo.push(s);
-                }
-            }
-        }
-        let statements = seen
-            .into_iter()
-            .map(|i| self.entry(i))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(History { claim, statements })
-    }
-
-    /// Every stated value of figures matching the filters (case-insensitive), in ledger order.
-    pub fn figures(
-        &self,
-        subject: Option<&str>,
-        property: Option<&str>,
-    ) -> Result<Vec<FigureStatement>> {
-        let matches = |want: Option<&str>, have: &str| {
-            want.is_none_or(|w| w.trim().eq_ignore_ascii_case(have.trim()))
-        };
-        let mut out = Vec::new();
-        for row in store::rows_with_figures(&self.store.conn)? {
-            let entry = entry_from_row(row)?;
-            out.extend(FigureStatement::of(&entry).into_iter().filter(|r| {
-                matches(subject, &r.figure.subject) && matches(property, &r.figure.property)
-            }));
-        }
-        Ok(out)
-    }
-
     pub(crate) fn conn(&self) -> &rusqlite::Connection {
         &self.store.conn
     }
@@ -813,17 +651,4 @@ fn hex_bound(prefix: &str, pad: u8) -> Vec<u8> {
     let mut s = prefix.as_bytes().to_vec();
     s.resize(64, pad);
     hex::decode(&s).expect("padded hex prefix of hex digits is valid hex")
-}
-
-/// Used by the CLI to fill payloads: the figures of a target, for the default subject.
-pub fn first_subject(entry: &Entry) -> Option<String> {
-    match entry.payload() {
-        Payload::Claim(c) => c
-            .subjects
-            .first()
-            .cloned()
-            .or_else(|| c.figures.first().map(|f| f.subject.clone())),
-        Payload::Statement(s) => s.figures.first().map(|f| f.subject.clone()),
-        Payload::Key(_) => None,
-    }
 }

@@ -64,6 +64,8 @@ pub mod note;
 pub mod payload;
 #[cfg(feature = "sqlite")]
 pub mod prove;
+#[cfg(feature = "sqlite")]
+mod query;
 pub mod receipt;
 #[cfg(feature = "sqlite")]
 mod store;
