@@ -192,6 +192,15 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// No signed checkpoint covers this entry yet, so it has no receipt (appended where the
+    /// operator key was not loaded).
+    #[error(
+        "entry {index} is not yet covered by a signed checkpoint; run 'claimledger checkpoint --sign' where the operator key is"
+    )]
+    NotCovered {
+        /// The entry.
+        index: u64,
+    },
     /// The same signed entry (same leaf hash) is already in the ledger.
     #[error("this exact entry is already in the ledger at index {index}; nothing was appended")]
     Duplicate {

@@ -180,11 +180,7 @@ impl Ledger {
         let entry = self.entry(index)?;
         let cp = store::latest_checkpoint(&self.store.conn)?
             .filter(|c| c.size > index)
-            .ok_or_else(|| {
-                Error::Size(format!(
-                    "entry {index} is not yet covered by a signed checkpoint; run 'claimledger checkpoint --sign' where the operator key is"
-                ))
-            })?;
+            .ok_or(Error::NotCovered { index })?;
         let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, cp.size)?;
         Ok(Receipt {
             entry: entry.signed().clone(),

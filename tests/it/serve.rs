@@ -629,6 +629,29 @@ fn without_the_operator_key_reads_work_and_appends_are_refused() {
     let (status, v) = s.post(&demo.sign("alice", &["claim", "--text", "t", "--claimant", "c"]));
     assert_eq!(status, 503, "{v}");
     assert_eq!(v["error"]["code"], "read_only");
+    // An entry appended by the CLI here is not covered by a checkpoint: its receipt waits.
+    let alice = demo.key("alice");
+    demo.cli(&[
+        "--key",
+        &alice,
+        "claim",
+        "add",
+        "--text",
+        "uncovered",
+        "--claimant",
+        "C",
+    ]);
+    let last = demo.cli(&["--json", "log", "--from", "0", "--limit", "1000"]);
+    let index = parse(&last).as_array().unwrap().len() - 1;
+    let (status, v) = s.json(&format!("/v1/receipts/{index}"));
+    assert_eq!(status, 409, "{v}");
+    assert_eq!(v["error"]["code"], "not_covered");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("checkpoint --sign")
+    );
     let (code, err) = s.stop();
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("POST /v1/entries is disabled"), "{err}");

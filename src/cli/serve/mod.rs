@@ -252,6 +252,7 @@ impl From<Error> for ApiError {
             | Error::TargetIsKey { .. }
             | Error::KeyRule(_) => (S::UNPROCESSABLE_ENTITY, "rule_violation"),
             Error::Duplicate { .. } => (S::CONFLICT, "duplicate"),
+            Error::NotCovered { .. } => (S::CONFLICT, "not_covered"),
             Error::Size(_) | Error::Proof(_) => (S::BAD_REQUEST, "bad_request"),
             _ => (S::INTERNAL_SERVER_ERROR, "internal"),
         };
