@@ -1,6 +1,6 @@
 //! `claimledger demo`: the DeepSeek seed story in a fresh ledger, end to end.
 
-use super::output::{figures_table, history_text, print_json, table};
+use super::output::{figures_table, history_json, history_text, print_json, table};
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result, bail};
 use claimledger::keyfile;
@@ -216,10 +216,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
     if ctx.json {
         print_json(&json!({
             "dir": dir, "ledger_path": db, "log_vkey": ledger.log_key().to_string(),
-            "history": {
-                "claim": super::output::entry_json(&history.claim, &super::output::recorder(&book, &history.claim)),
-                "statements": history.statements.iter().map(|s| super::output::entry_json(s, &super::output::recorder(&book, s))).collect::<Vec<_>>(),
-            },
+            "history": history_json(&history, &book),
             "figures": super::output::figures_json(&figures),
             "receipt_path": receipt_path, "receipt_verified": true,
             "audit": {"ok": audit.ok, "entries": audit.entries, "checkpoints": audit.checkpoints},

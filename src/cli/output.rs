@@ -189,6 +189,19 @@ pub fn recorder(book: &KeyBook, e: &Entry) -> String {
     book.recorder_name(e.envelope().signer())
 }
 
+/// The entry object, with its recorder's name from `book`.
+pub fn entry_json_in(book: &KeyBook, e: &Entry) -> Value {
+    entry_json(e, &recorder(book, e))
+}
+
+/// `history --json`: the claim and its statements as entry objects.
+pub fn history_json(h: &History, book: &KeyBook) -> Value {
+    json!({
+        "claim": entry_json_in(book, &h.claim),
+        "statements": h.statements.iter().map(|e| entry_json_in(book, e)).collect::<Vec<_>>(),
+    })
+}
+
 /// A claim and its statements as a tree: each statement indented under what it is about.
 pub fn history_text(h: &History, book: &KeyBook) -> String {
     let mut out = entry_text(&h.claim, &recorder(book, &h.claim), "");

@@ -1,7 +1,8 @@
 //! Commands that read: show, history, log, search, figures.
 
 use super::output::{
-    entry_json, entry_text, figures_json, figures_table, history_text, print_json, recorder,
+    entry_json_in, entry_text, figures_json, figures_table, history_json, history_text, print_json,
+    recorder,
 };
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result};
@@ -14,7 +15,7 @@ pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     let entry = ledger.entry(idx)?;
     let book = ledger.key_book()?;
     if ctx.json {
-        print_json(&entry_json(&entry, &recorder(&book, &entry)))?;
+        print_json(&entry_json_in(&book, &entry))?;
     } else {
         outp!("{}", entry_text(&entry, &recorder(&book, &entry), ""));
     }
@@ -29,10 +30,7 @@ pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     let h = ledger.history(idx)?;
     let book = ledger.key_book()?;
     if ctx.json {
-        print_json(&json!({
-            "claim": entry_json(&h.claim, &recorder(&book, &h.claim)),
-            "statements": h.statements.iter().map(|s| entry_json(s, &recorder(&book, s))).collect::<Vec<_>>(),
-        }))?;
+        print_json(&history_json(&h, &book))?;
         return Ok(Outcome::Ok);
     }
     outp!("{}", history_text(&h, &book));
@@ -42,10 +40,7 @@ pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
 fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::keybook::KeyBook) -> Result<()> {
     if ctx.json {
         print_json(&Value::Array(
-            entries
-                .iter()
-                .map(|e| entry_json(e, &recorder(book, e)))
-                .collect(),
+            entries.iter().map(|e| entry_json_in(book, e)).collect(),
         ))?;
     } else {
         for e in entries {

@@ -2,7 +2,8 @@
 
 use super::{ApiError, PathText, Shared};
 use crate::cli::output::{
-    checkpoint_json, consistency_json, entry_json, figures_json, inclusion_json, recorder,
+    checkpoint_json, consistency_json, entry_json, entry_json_in, figures_json, history_json,
+    inclusion_json,
 };
 use axum::Router;
 use axum::body::Bytes;
@@ -91,10 +92,7 @@ impl Params {
 /// Entry objects with their recorders' names.
 fn entries_json(ledger: &Ledger, entries: &[Entry]) -> claimledger::Result<Vec<Value>> {
     let book = ledger.key_book()?;
-    Ok(entries
-        .iter()
-        .map(|e| entry_json(e, &recorder(&book, e)))
-        .collect())
+    Ok(entries.iter().map(|e| entry_json_in(&book, e)).collect())
 }
 
 /// The index to ask for next, when the page was full.
@@ -129,7 +127,7 @@ async fn entry(State(s): State<Shared>, PathText(reference): PathText, q: Q) -> 
     let v = s
         .read(move |l| {
             let e = l.entry(l.resolve(&reference)?)?;
-            Ok(entry_json(&e, &recorder(&l.key_book()?, &e)))
+            Ok(entry_json_in(&l.key_book()?, &e))
         })
         .await?;
     ok(v)
@@ -146,7 +144,7 @@ async fn claims(State(s): State<Shared>, q: Q) -> Answer {
             let claims: Vec<Value> = list
                 .iter()
                 .map(|c| {
-                    let mut v = entry_json(&c.entry, &recorder(&book, &c.entry));
+                    let mut v = entry_json_in(&book, &c.entry);
                     v["statements"] = json!(c.statements);
                     v
                 })
@@ -163,12 +161,10 @@ async fn history(State(s): State<Shared>, PathText(reference): PathText, q: Q) -
     let v = s
         .read(move |l| {
             let h = l.history(l.resolve(&reference)?)?;
-            let book = l.key_book()?;
-            Ok(json!({
-                "claim": entry_json(&h.claim, &recorder(&book, &h.claim)),
-                "statements": h.statements.iter().map(|e| entry_json(e, &recorder(&book, e))).collect::<Vec<_>>(),
-                "figures": figures_json(&h.figures()),
-            }))
+            // `history --json` plus this history's figures, compared with the claim's.
+            let mut v = history_json(&h, &l.key_book()?);
+            v["figures"] = figures_json(&h.figures());
+            Ok(v)
         })
         .await?;
     ok(v)

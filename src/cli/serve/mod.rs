@@ -44,6 +44,7 @@ type Shared = Arc<State>;
 
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
     let (writer, notice) = ctx.open_for_append()?;
+    let log_key = writer.log_key().clone();
     let writer = if writer.has_operator_key() {
         Some(writer)
     } else {
@@ -55,7 +56,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
     };
     let state = Arc::new(State {
         path: ctx.ledger.clone(),
-        log_key: ctx.open()?.log_key().clone(),
+        log_key,
         writer: writer.map(Mutex::new),
         readers: Mutex::new(Vec::new()),
         read_slots: tokio::sync::Semaphore::new(
