@@ -89,17 +89,11 @@ fn flip_b64(b64: &str, at: usize) -> String {
 }
 
 fn run(args: &[&str]) -> (bool, String) {
-    let o = Command::new("node")
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    (o.status.success(), text)
+    crate::util::run_combined(
+        Command::new("node")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+    )
 }
 
 #[test]

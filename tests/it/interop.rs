@@ -36,15 +36,7 @@ fn verifier(dir: &Path) -> Option<PathBuf> {
 }
 
 fn run(bin: &Path, args: &[&str]) -> (bool, String) {
-    let o = Command::new(bin).args(args).output().unwrap();
-    (
-        o.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        ),
-    )
+    crate::util::run_combined(Command::new(bin).args(args))
 }
 
 #[test]

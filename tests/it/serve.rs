@@ -814,17 +814,12 @@ fn the_server_conforms_to_its_openapi_document() {
         ));
         return;
     }
-    let out = Command::new("bash")
-        .arg(root.join("scripts/api-conformance.sh"))
-        .env("CLAIMLEDGER_BIN", bin())
-        .env("MAX_EXAMPLES", "50")
-        .output()
-        .unwrap();
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    let (ok, log) = crate::util::run_combined(
+        Command::new("bash")
+            .arg(root.join("scripts/api-conformance.sh"))
+            .env("CLAIMLEDGER_BIN", bin())
+            .env("MAX_EXAMPLES", "50"),
     );
-    assert!(out.status.success(), "{log}");
+    assert!(ok, "{log}");
     assert!(log.contains("schemathesis exit 0"), "{log}");
 }

@@ -22,6 +22,19 @@ pub fn vectors_dir(sub: &str) -> Option<PathBuf> {
     None
 }
 
+/// Run `cmd` to completion: did it succeed, and its standard output then standard error.
+pub fn run_combined(cmd: &mut std::process::Command) -> (bool, String) {
+    let o = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (o.status.success(), text)
+}
+
 /// A test cannot run here (a missing tool, browser or data folder): under `CI=true` that is a
 /// failure, so CI never silently skips; elsewhere the test prints a notice and returns.
 pub fn skip(why: &str) {
