@@ -195,11 +195,6 @@ impl Ledger {
 }
 
 impl Ledger {
-    /// The latest signed checkpoint's note, or `None` before the first one.
-    pub fn latest_checkpoint_note(&self) -> Result<Option<String>> {
-        Ok(store::latest_checkpoint(&self.store.conn)?.map(|c| c.note))
-    }
-
     /// The bytes of a C2SP tlog-tiles hash tile or entry bundle, or `None` if the latest signed
     /// checkpoint does not cover it yet: tiles only ever show a tree someone signed.
     ///
