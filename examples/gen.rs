@@ -17,7 +17,7 @@
 //! body of one `POST /v1/entries`. Claims only: they have no target, so they can be posted
 //! concurrently in any order (`scripts/load.sh`). Without `--post`, the output is unchanged.
 
-use claimledger::entry::{SignOptions, SignedEntry};
+use claimledger::format::entry::{SignOptions, SignedEntry};
 use claimledger::{
     Claim, Figure, KeyAction, KeyChange, Party, PartyType, SigningKey, Source, Stance, Statement,
     Target,
@@ -251,7 +251,9 @@ fn seed_bytes(seed: u64, stream: u64) -> [u8; 32] {
 
 fn at(i: u64) -> SignOptions {
     SignOptions {
-        recorded_at: Some(claimledger::time::format_unix(1_735_689_600 + i * 7)),
+        recorded_at: Some(claimledger::format::time::format_unix(
+            1_735_689_600 + i * 7,
+        )),
         ..Default::default()
     }
 }
@@ -268,7 +270,7 @@ fn main() {
         .collect();
     let write_key = |path: PathBuf, key: &SigningKey| {
         let _ = std::fs::remove_file(&path);
-        claimledger::keyfile::write_signing_key(&path, key).expect("write key");
+        claimledger::ledger::keyfile::write_signing_key(&path, key).expect("write key");
     };
     write_key(a.out.join("operator.key"), &operator);
     for (k, key) in recorders.iter().enumerate() {

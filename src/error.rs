@@ -1,12 +1,12 @@
 //! Errors of the ledger facade. Each message says what is wrong and, where there is one, what to
 //! do next. Every error here means nothing was changed.
 
-use crate::checkpoint::CheckpointError;
-use crate::entry::EntryError;
-use crate::keyfile::KeyFileError;
-use crate::keys::{KeyError, KeyId};
-use crate::merkle::ProofError;
-use crate::note::NoteError;
+use crate::format::checkpoint::CheckpointError;
+use crate::format::entry::EntryError;
+use crate::format::keys::{KeyError, KeyId};
+use crate::format::merkle::ProofError;
+use crate::format::note::NoteError;
+use crate::ledger::keyfile::KeyFileError;
 use std::path::PathBuf;
 
 /// Shorthand for results of this crate.

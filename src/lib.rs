@@ -45,51 +45,28 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[cfg(feature = "sqlite")]
-pub mod audit;
-pub mod checkpoint;
-pub mod encoding;
-pub mod entry;
 mod error;
-pub mod figure;
-#[cfg(feature = "sqlite")]
-pub mod import;
-pub mod keybook;
-pub mod keyfile;
-pub mod keys;
-#[cfg(feature = "sqlite")]
+pub mod format;
 pub mod ledger;
-pub mod merkle;
-pub mod note;
-pub mod payload;
-#[cfg(feature = "sqlite")]
-pub mod prove;
-#[cfg(feature = "sqlite")]
-mod query;
-pub mod receipt;
-#[cfg(feature = "sqlite")]
-mod store;
-pub mod tiles;
-pub mod time;
 
-#[cfg(feature = "sqlite")]
-pub use audit::{AuditOptions, AuditReport, Finding};
-pub use checkpoint::Checkpoint;
-pub use entry::{
+pub use error::{Error, Result};
+pub use format::checkpoint::Checkpoint;
+pub use format::entry::{
     Claim, Entry, Envelope, KeyAction, KeyChange, Kind, Party, PartyType, Payload, SignOptions,
     SignedEntry, Source, Stance, Statement, Target,
 };
-pub use error::{Error, Result};
-pub use figure::{Figure, Precision};
+pub use format::figure::{Figure, Precision};
+pub use format::keys::{KeyId, SigningKey, VerifyingKey};
+pub use format::merkle::Hash;
+pub use format::receipt::{Receipt, VerifiedReceipt, verify_receipt};
 #[cfg(feature = "sqlite")]
-pub use import::{ImportOptions, ImportReport};
-pub use keys::{KeyId, SigningKey, VerifyingKey};
+pub use ledger::audit::{AuditOptions, AuditReport, Finding};
+#[cfg(feature = "sqlite")]
+pub use ledger::import::{ImportOptions, ImportReport};
+#[cfg(feature = "sqlite")]
+pub use ledger::prove::{ConsistencyProof, InclusionProof, SignedCheckpoint};
 #[cfg(feature = "sqlite")]
 pub use ledger::{Appended, ClaimSummary, CreateOptions, Ledger};
-pub use merkle::Hash;
-#[cfg(feature = "sqlite")]
-pub use prove::{ConsistencyProof, InclusionProof, SignedCheckpoint};
-pub use receipt::{Receipt, VerifiedReceipt, verify_receipt};
 
 // The README's library example is compiled and run as a doctest.
 #[cfg(doctest)]

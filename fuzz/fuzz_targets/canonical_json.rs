@@ -3,7 +3,7 @@
 //! anything `parse_strict` accepts passes `check_canonical` and holds the same value.
 #![no_main]
 
-use claimledger::encoding::{check_canonical, parse_strict, to_canonical};
+use claimledger::format::encoding::{check_canonical, parse_strict, to_canonical};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,8 +4,8 @@
 #![no_main]
 
 use claimledger::VerifyingKey;
-use claimledger::checkpoint::{Checkpoint, open_checkpoint};
-use claimledger::note::Note;
+use claimledger::format::checkpoint::{Checkpoint, open_checkpoint};
+use claimledger::format::note::Note;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 

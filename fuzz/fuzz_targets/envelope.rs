@@ -3,7 +3,7 @@
 #![no_main]
 
 use claimledger::Kind;
-use claimledger::entry::{Envelope, SIGNATURE_CONTEXT};
+use claimledger::format::entry::{Envelope, SIGNATURE_CONTEXT};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

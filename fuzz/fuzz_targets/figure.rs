@@ -3,7 +3,7 @@
 //! that `compare` finds in agreement with itself.
 #![no_main]
 
-use claimledger::figure::{self, Comparison, Figure};
+use claimledger::format::figure::{self, Comparison, Figure};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

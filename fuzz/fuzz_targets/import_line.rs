@@ -3,8 +3,8 @@
 //! same payload, and its own export line (`to_line`) reads back equal.
 #![no_main]
 
-use claimledger::encoding::to_canonical;
-use claimledger::entry::{Payload, SignedEntry};
+use claimledger::format::encoding::to_canonical;
+use claimledger::format::entry::{Payload, SignedEntry};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -5,7 +5,7 @@
 #![no_main]
 
 use claimledger::VerifyingKey;
-use claimledger::note::{self, Note};
+use claimledger::format::note::{self, Note};
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 

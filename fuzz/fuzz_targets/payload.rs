@@ -7,7 +7,7 @@
 #![no_main]
 
 use claimledger::Kind;
-use claimledger::entry::{MAX_PAYLOAD_BYTES, Payload};
+use claimledger::format::entry::{MAX_PAYLOAD_BYTES, Payload};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

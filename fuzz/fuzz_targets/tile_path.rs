@@ -2,7 +2,7 @@
 //! parses is the one canonical spelling (paths) or re-encodes to the same bytes (bundles).
 #![no_main]
 
-use claimledger::tiles::{TilePath, entry_bundle, parse_entry_bundle};
+use claimledger::format::tiles::{TilePath, entry_bundle, parse_entry_bundle};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

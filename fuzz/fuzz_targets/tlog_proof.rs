@@ -2,7 +2,7 @@
 //! `to_text()`, and that text parses back to the same proof.
 #![no_main]
 
-use claimledger::receipt::TlogProof;
+use claimledger::format::receipt::TlogProof;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let again: VerifyingKey = printed.parse().expect("a printed vkey parses");
     assert_eq!(again, key);
     assert_eq!(
-        claimledger::keys::key_id(key.name(), key.public_bytes()),
+        claimledger::format::keys::key_id(key.name(), key.public_bytes()),
         key.key_id()
     );
 });

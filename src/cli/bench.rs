@@ -58,7 +58,7 @@ fn limits() -> Result<serde_json::Value> {
     let t = Instant::now();
     let mut acc = 0u8;
     for _ in 0..200_000 {
-        acc ^= claimledger::entry::sha256(&data)[0];
+        acc ^= claimledger::format::entry::sha256(&data)[0];
     }
     let sha = rate(200_000, t);
     std::hint::black_box(acc);

@@ -3,7 +3,7 @@
 use super::output::{figures_table, history_json, history_text, print_json, table};
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result, bail};
-use claimledger::keyfile;
+use claimledger::ledger::keyfile;
 use claimledger::{
     Claim, CreateOptions, Figure, Ledger, Party, PartyType, SignOptions, SigningKey, Source,
     Stance, Statement,

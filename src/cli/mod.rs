@@ -27,7 +27,7 @@ mod verify;
 
 use anyhow::{Context, Result, bail};
 use args::{Cli, Command};
-use claimledger::keyfile;
+use claimledger::ledger::keyfile;
 use claimledger::{Ledger, SigningKey, VerifyingKey};
 use clap::{CommandFactory, FromArgMatches};
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use claimledger::figure::{Comparison, compare};
-use claimledger::keybook::KeyBook;
+use claimledger::format::figure::{Comparison, compare};
+use claimledger::ledger::keybook::KeyBook;
 use claimledger::ledger::{FigureStatement, History};
 use claimledger::{
     ConsistencyProof, Entry, Figure, InclusionProof, Party, Payload, SignedCheckpoint, Source,

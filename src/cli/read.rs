@@ -37,7 +37,7 @@ pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::keybook::KeyBook) -> Result<()> {
+fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::ledger::keybook::KeyBook) -> Result<()> {
     if ctx.json {
         print_json(&Value::Array(
             entries.iter().map(|e| entry_json_in(book, e)).collect(),

@@ -6,8 +6,8 @@ use super::args::{
 use super::output::{entry_json, entry_text, key_json, print_json, table};
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result, bail};
-use claimledger::entry::Payload;
-use claimledger::keyfile;
+use claimledger::format::entry::Payload;
+use claimledger::ledger::keyfile;
 use claimledger::{
     Appended, Claim, CreateOptions, Entry, Figure, Kind, Ledger, Party, SignedEntry, SigningKey,
     Source, Stance, Statement, Target,

@@ -5,11 +5,11 @@ use crate::cli::Session;
 use crate::ledger::{ORIGIN, TestLedger, claim, key};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use claimledger::checkpoint::{Checkpoint, open_checkpoint};
-use claimledger::encoding::{EncodingError, parse_strict};
-use claimledger::entry::{Envelope, Payload, SignedEntry};
-use claimledger::note::Note;
-use claimledger::receipt::TlogProof;
+use claimledger::format::checkpoint::{Checkpoint, open_checkpoint};
+use claimledger::format::encoding::{EncodingError, parse_strict};
+use claimledger::format::entry::{Envelope, Payload, SignedEntry};
+use claimledger::format::note::Note;
+use claimledger::format::receipt::TlogProof;
 use claimledger::{Kind, SigningKey, VerifyingKey, verify_receipt};
 
 fn envelope_of(signed: &SignedEntry) -> Vec<u8> {
@@ -106,7 +106,7 @@ fn json_shapes_nesting_duplicates_floats() {
     );
     assert!(matches!(
         Payload::from_json(Kind::Claim, deep.as_bytes()).unwrap_err(),
-        claimledger::entry::EntryError::Encoding {
+        claimledger::format::entry::EntryError::Encoding {
             source: EncodingError::TooDeep,
             ..
         }

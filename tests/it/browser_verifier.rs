@@ -7,7 +7,7 @@
 use crate::ledger::{ORIGIN, TestLedger, key, statement};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use claimledger::{Stance, encoding, verify_receipt};
+use claimledger::{Stance, format::encoding, verify_receipt};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
@@ -153,7 +153,7 @@ fn js_verifier_agrees_with_rust_on_good_and_tampered_receipts() {
     let witness = key("witness.example", 42);
     let cosigned = edit_proof(&good, |p| {
         let (head, note) = p.split_once("\n\n").unwrap();
-        let note = claimledger::note::add_signature(note, &witness).unwrap();
+        let note = claimledger::format::note::add_signature(note, &witness).unwrap();
         format!("{head}\n\n{note}")
     });
     assert!(cases.add_json("witness cosignature by another key", &cosigned, &vkey));

@@ -640,9 +640,9 @@ fn exit_codes_for_usage_errors() {
 
 #[test]
 fn a_statement_with_a_wrong_leaf_hash_is_refused() {
-    use claimledger::entry::SignedEntry;
+    use claimledger::format::entry::SignedEntry;
     let s = Session::with_claim();
-    let alice = claimledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
+    let alice = claimledger::ledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
     let statement = claimledger::Statement {
         stance: claimledger::Stance::Contests,
         text: "no".into(),

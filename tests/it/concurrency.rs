@@ -9,7 +9,7 @@
 use crate::cli::Session;
 use crate::crash::{Rng, audit_ok, env_u64, has_notice};
 use crate::ledger::{ORIGIN, claim, key};
-use claimledger::{Ledger, merkle, verify_receipt};
+use claimledger::{Ledger, format::merkle, verify_receipt};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -364,8 +364,12 @@ fn concurrent_imports_and_appends_never_fork() {
     for (k, name) in [(&a, "a"), (&b, "b")] {
         let mut text = String::new();
         for i in 0..lines {
-            let e = claimledger::entry::SignedEntry::sign(claim(&format!("{name} {i}")), None, k)
-                .unwrap();
+            let e = claimledger::format::entry::SignedEntry::sign(
+                claim(&format!("{name} {i}")),
+                None,
+                k,
+            )
+            .unwrap();
             text.push_str(&e.to_line().to_string());
             text.push('\n');
         }

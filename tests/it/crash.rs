@@ -17,7 +17,7 @@
 
 use crate::cli::Session;
 use crate::ledger::{ORIGIN, claim, key, statement};
-use claimledger::entry::SignedEntry;
+use claimledger::format::entry::SignedEntry;
 use claimledger::{Ledger, SigningKey, Stance, Target};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

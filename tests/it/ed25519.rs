@@ -1,6 +1,6 @@
 //! CCTV Ed25519 edge cases: our verification (verify_strict) accepts exactly the expected 43.
 
-use claimledger::keys::{Signature, VerifyingKey};
+use claimledger::format::keys::{Signature, VerifyingKey};
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -1,8 +1,8 @@
 //! Envelopes: known-answer vectors from an independent reference (scripts/make_entry_vectors.py),
 //! canonical encoding round trips, and every single-byte change rejected.
 
-use claimledger::encoding::{check_canonical, parse_strict, to_canonical};
-use claimledger::entry::{Envelope, Payload, SIGNATURE_CONTEXT, SignOptions, SignedEntry};
+use claimledger::format::encoding::{check_canonical, parse_strict, to_canonical};
+use claimledger::format::entry::{Envelope, Payload, SIGNATURE_CONTEXT, SignOptions, SignedEntry};
 use claimledger::{Kind, SigningKey, Target};
 use proptest::prelude::*;
 use serde_json::Value;

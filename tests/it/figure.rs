@@ -1,6 +1,6 @@
 //! Figures: "$5.6M", "2 048 puces Nvidia H800"… parsed into figures, validated, compared.
 
-use claimledger::figure::{
+use claimledger::format::figure::{
     ACCEPTED_FORMS, Comparison, Figure, FigureError, Precision, Quantity, compare, compare_decimal,
     parse_as_stated,
 };

@@ -2,7 +2,7 @@
 
 use crate::cli::Session;
 use crate::ledger::{ORIGIN, TestLedger, claim, key, statement};
-use claimledger::entry::SignedEntry;
+use claimledger::format::entry::SignedEntry;
 use claimledger::{CreateOptions, Error, ImportOptions, Ledger, Stance};
 
 /// The error and its causes, as `main` prints them.
@@ -134,7 +134,7 @@ fn cli_import_and_export() {
     let stdout = s.ok(&["export"]).stdout;
     assert_eq!(stdout, exported);
     // A line signed by the granted reporter, made offline with the library.
-    let alice = claimledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
+    let alice = claimledger::ledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
     let line = SignedEntry::sign(claim("signed offline"), None, &alice)
         .unwrap()
         .to_line();

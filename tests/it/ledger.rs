@@ -1,7 +1,7 @@
 //! The library facade: every step re-checks the whole ledger (audit, proofs, receipts).
 
-use claimledger::entry::SignedEntry;
-use claimledger::merkle;
+use claimledger::format::entry::SignedEntry;
+use claimledger::format::merkle;
 use claimledger::{
     Claim, Error, Figure, KeyAction, KeyChange, Ledger, Party, PartyType, SigningKey, Stance,
     Statement, Target, verify_receipt,

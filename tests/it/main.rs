@@ -12,6 +12,7 @@ mod entry; // envelope known-answer vectors, canonical round trips, every byte f
 mod figure; // "$5.6M", "2 048 puces Nvidia H800"… parsed into figures
 mod import; // JSON Lines import/export: round trips, all-or-nothing batches, bad lines named
 mod interop; // Go sumdb/note + sumdb/tlog verify our receipts and consistency proofs
+mod layout; // src/format/ is pure (no rusqlite, std::fs, std::net); DESIGN.md names every file
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
 mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use claimledger::merkle::{
+use claimledger::format::merkle::{
     EMPTY_ROOT, Frontier, Hash, NodeSource, ProofError, consistency_proof, inclusion_proof,
     leaf_hash, node_hash, reference, root_at, verify_consistency, verify_inclusion,
 };
@@ -324,7 +324,7 @@ fn checkpoint_size_and_root(text: &str) -> (String, u64, Vec<u8>) {
 
 /// Entries of a tlog-tiles entry bundle: each a 2-byte big-endian length and the bytes.
 fn bundle_entries(bytes: &[u8]) -> Vec<Vec<u8>> {
-    claimledger::tiles::parse_entry_bundle(bytes)
+    claimledger::format::tiles::parse_entry_bundle(bytes)
         .expect("a well-formed entry bundle")
         .into_iter()
         .map(<[u8]>::to_vec)
@@ -334,7 +334,7 @@ fn bundle_entries(bytes: &[u8]) -> Vec<Vec<u8>> {
 /// Our tile paths and entry bundles reproduce every Tessera tile file byte for byte.
 #[test]
 fn tessera_tiles_are_reproduced() {
-    use claimledger::tiles::{TileKind, TilePath, entry_bundle};
+    use claimledger::format::tiles::{TileKind, TilePath, entry_bundle};
     let Some(dir) = vectors_dir("tessera-log") else {
         return;
     };

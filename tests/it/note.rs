@@ -2,9 +2,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use claimledger::checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
-use claimledger::keys::{SigningKey, VerifyingKey, key_id};
-use claimledger::note::{Malformed, Note, NoteError, add_signature, open, sign_note};
+use claimledger::format::checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
+use claimledger::format::keys::{SigningKey, VerifyingKey, key_id};
+use claimledger::format::note::{Malformed, Note, NoteError, add_signature, open, sign_note};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::PathBuf;

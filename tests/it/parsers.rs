@@ -10,13 +10,15 @@
 //!   never verify unless the bytes are the original ones (or, where the format allows spacing,
 //!   decode to the very same entry).
 
-use claimledger::checkpoint::{Checkpoint, open_checkpoint};
-use claimledger::encoding::{self, MAX_SAFE_INTEGER, check_canonical, parse_strict, to_canonical};
-use claimledger::entry::{Envelope, MAX_PAYLOAD_BYTES, Payload, SignedEntry};
-use claimledger::figure::{self, Comparison, Figure};
-use claimledger::keys::is_valid_key_name;
-use claimledger::note::{self, Note, sign_note};
-use claimledger::receipt::TlogProof;
+use claimledger::format::checkpoint::{Checkpoint, open_checkpoint};
+use claimledger::format::encoding::{
+    self, MAX_SAFE_INTEGER, check_canonical, parse_strict, to_canonical,
+};
+use claimledger::format::entry::{Envelope, MAX_PAYLOAD_BYTES, Payload, SignedEntry};
+use claimledger::format::figure::{self, Comparison, Figure};
+use claimledger::format::keys::is_valid_key_name;
+use claimledger::format::note::{self, Note, sign_note};
+use claimledger::format::receipt::TlogProof;
 use claimledger::{Kind, Ledger, SigningKey, VerifyingKey, verify_receipt};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -421,12 +423,12 @@ fn every_parser(bytes: &[u8]) {
         assert_eq!(check_canonical(&to_canonical(&v)), Ok(v));
     }
     // Tile paths come from URLs: one spelling per tile.
-    if let Some(t) = claimledger::tiles::TilePath::parse(&text) {
+    if let Some(t) = claimledger::format::tiles::TilePath::parse(&text) {
         assert_eq!(t.to_path(), format!("tile/{text}"));
     }
-    if let Some(entries) = claimledger::tiles::parse_entry_bundle(bytes) {
+    if let Some(entries) = claimledger::format::tiles::parse_entry_bundle(bytes) {
         assert_eq!(
-            claimledger::tiles::entry_bundle(entries.iter().copied()).as_deref(),
+            claimledger::format::tiles::entry_bundle(entries.iter().copied()).as_deref(),
             Some(bytes)
         );
     }
@@ -649,7 +651,7 @@ proptest! {
 
     #[test]
     fn tile_paths_round_trip(level in 0u8..64, index in any::<u64>(), width in 1u64..=256, entries in any::<bool>()) {
-        use claimledger::tiles::{TileKind, TilePath};
+        use claimledger::format::tiles::{TileKind, TilePath};
         let kind = if entries { TileKind::Entries } else { TileKind::Hashes { level } };
         let t = TilePath { kind, index, width };
         let path = t.to_path();

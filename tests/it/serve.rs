@@ -358,7 +358,7 @@ fn posted_entries_are_appended_with_a_checkpoint_and_a_verifiable_receipt() {
     assert_eq!(v["entry"]["recorder"], "Alice Martin");
     // The acknowledged checkpoint is signed by the log key, and the server's receipt verifies.
     let key: claimledger::VerifyingKey = demo.log_vkey.parse().unwrap();
-    let (cp, _) = claimledger::checkpoint::open_checkpoint(
+    let (cp, _) = claimledger::format::checkpoint::open_checkpoint(
         v["checkpoint"]["note"].as_str().unwrap().as_bytes(),
         &key,
     )
@@ -723,10 +723,10 @@ fn tiles_serve_the_signed_tree() {
     assert_eq!(status, 200);
     let (status, bundle) = s.get_bytes(&format!("/tile/entries/000.p/{size}"));
     assert_eq!(status, 200);
-    let entries = claimledger::tiles::parse_entry_bundle(&bundle).unwrap();
+    let entries = claimledger::format::tiles::parse_entry_bundle(&bundle).unwrap();
     assert_eq!(entries.len() as u64, size);
     for (i, e) in entries.iter().enumerate() {
-        let leaf = claimledger::merkle::leaf_hash(e);
+        let leaf = claimledger::format::merkle::leaf_hash(e);
         assert_eq!(&tile[i * 32..i * 32 + 32], &leaf);
         let shown = s.json(&format!("/v1/entries/{i}")).1;
         assert_eq!(shown["leaf_hash"], hex::encode(leaf));

@@ -11,7 +11,7 @@ use crate::cli::{Out, Session};
 use crate::crash::{assert_no_panic, audit_ok, bin, command, env_u64};
 use crate::ledger::claim;
 use claimledger::Ledger;
-use claimledger::entry::SignedEntry;
+use claimledger::format::entry::SignedEntry;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -70,7 +70,7 @@ fn add(text: &str) -> Vec<&str> {
 
 /// A JSON Lines file of `n` claims signed offline by alice.
 fn import_file(s: &Session, name: &str, n: u64) -> PathBuf {
-    let alice = claimledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
+    let alice = claimledger::ledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
     let mut text = String::new();
     for i in 0..n {
         let e = SignedEntry::sign(claim(&format!("{name} {i}")), None, &alice).unwrap();

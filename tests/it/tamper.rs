@@ -3,7 +3,7 @@
 //! entry and the check.
 
 use crate::cli::Session;
-use claimledger::entry::SignedEntry;
+use claimledger::format::entry::SignedEntry;
 use claimledger::{Claim, KeyAction, KeyChange, Party, PartyType, SigningKey};
 use rusqlite::{Connection, params};
 
@@ -147,7 +147,7 @@ fn a_signature_with_the_leaf_hash_column_kept_in_step() {
     let mut chars: Vec<char> = env.chars().collect();
     chars[start] = if chars[start] == 'A' { 'B' } else { 'A' };
     let forged: String = chars.into_iter().collect();
-    let leaf = claimledger::merkle::leaf_hash(forged.as_bytes());
+    let leaf = claimledger::format::merkle::leaf_hash(forged.as_bytes());
     c.execute(
         "UPDATE entries SET envelope = ?1, leaf_hash = ?2 WHERE idx = 5",
         params![forged.as_bytes(), &leaf[..]],
@@ -304,7 +304,7 @@ fn a_claim() -> Claim {
 }
 
 fn alice(s: &Session) -> SigningKey {
-    claimledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap()
+    claimledger::ledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap()
 }
 
 #[test]

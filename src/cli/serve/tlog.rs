@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use claimledger::tiles::TilePath;
+use claimledger::format::tiles::TilePath;
 
 pub fn routes() -> Router<Shared> {
     Router::new()

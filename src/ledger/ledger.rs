@@ -1,19 +1,19 @@
 //! The ledger facade: create, open, append, read, prove. Everything a newsroom tool calls.
 
-use crate::checkpoint::Checkpoint;
-use crate::entry::{
+use crate::error::{Error, Result};
+use crate::format::checkpoint::Checkpoint;
+use crate::format::entry::{
     Entry, Kind, KnownKeys, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
 };
-use crate::entry::{KeyAction, KeyChange};
-use crate::error::{Error, Result};
-use crate::keybook::{KeyBook, KeyRecord};
-use crate::keys::{SigningKey, VerifyingKey};
-use crate::merkle::{self, Hash};
-pub use crate::prove::SignedCheckpoint;
-use crate::prove::sign_checkpoint_in;
-pub use crate::query::{ClaimSummary, FigureStatement, History, first_subject};
-use crate::store::{self, NewRow, Row, Store};
-use crate::time;
+use crate::format::entry::{KeyAction, KeyChange};
+use crate::format::keys::{SigningKey, VerifyingKey};
+use crate::format::merkle::{self, Hash};
+use crate::format::time;
+use crate::ledger::keybook::{KeyBook, KeyRecord};
+pub use crate::ledger::prove::SignedCheckpoint;
+use crate::ledger::prove::sign_checkpoint_in;
+pub use crate::ledger::query::{ClaimSummary, FigureStatement, History, first_subject};
+use crate::ledger::store::{self, NewRow, Row, Store};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

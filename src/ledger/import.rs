@@ -1,11 +1,11 @@
 //! Bulk import and export of signed entries as JSON Lines (`{"envelope_base64", "payload"}`).
 
-use crate::entry::{KnownKeys, SignedEntry};
 use crate::error::{Error, Result};
-use crate::keys::{KeyError, VerifyingKey};
+use crate::format::entry::{KnownKeys, SignedEntry};
+use crate::format::keys::{KeyError, VerifyingKey};
+use crate::format::merkle::Hash;
+use crate::ledger::store;
 use crate::ledger::{Ledger, OnDuplicate, SignedCheckpoint};
-use crate::merkle::Hash;
-use crate::store;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use rayon::prelude::*;

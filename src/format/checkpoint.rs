@@ -2,11 +2,11 @@
 //!
 //! Body (c2sp.org/tlog-checkpoint): origin line, decimal tree size line, base64 root hash line,
 //! then optional non-empty extension lines, each line ending in a newline. The body is the text
-//! of a signed note ([`crate::note`]).
+//! of a signed note ([`crate::format::note`]).
 
-use crate::keys::{BASE64, SigningKey, VerifyingKey};
-use crate::merkle::Hash;
-use crate::note::{Note, NoteError, sign_note};
+use crate::format::keys::{BASE64, SigningKey, VerifyingKey};
+use crate::format::merkle::Hash;
+use crate::format::note::{Note, NoteError, sign_note};
 use base64::Engine as _;
 
 /// A tree head: which log (origin), how many leaves (size), and the RFC 6962 root hash.
@@ -298,7 +298,7 @@ mod tests {
         let (opened, _) = open_checkpoint(signed.as_bytes(), &key.verifying_key()).expect("opens");
         assert_eq!(opened, cp);
         // A witness cosignature does not disturb opening.
-        let witnessed = crate::note::add_signature(&signed, &other).expect("adds");
+        let witnessed = crate::format::note::add_signature(&signed, &other).expect("adds");
         let (opened, note) =
             open_checkpoint(witnessed.as_bytes(), &key.verifying_key()).expect("opens");
         assert_eq!(opened, cp);

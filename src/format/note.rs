@@ -15,7 +15,7 @@
 //! canonical (so a note has exactly one encoding), and every signature by a known key is
 //! verified, not only the first one per key.
 
-use crate::keys::{BASE64, KeyId, SigningKey, VerifyingKey};
+use crate::format::keys::{BASE64, KeyId, SigningKey, VerifyingKey};
 use base64::Engine as _;
 use std::collections::HashSet;
 
@@ -144,7 +144,7 @@ fn parse_signature_line(line: &str, n: usize) -> Result<NoteSignature, Malformed
         .ok_or(Malformed::SignaturePrefix(n))?;
     // Key names hold no spaces, so the name ends at the first space.
     let (name, b64) = rest.split_once(' ').unwrap_or((rest, ""));
-    if !crate::keys::is_valid_key_name(name) {
+    if !crate::format::keys::is_valid_key_name(name) {
         return Err(Malformed::SignatureKeyName(n));
     }
     if b64.is_empty() {

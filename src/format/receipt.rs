@@ -2,11 +2,11 @@
 //!
 //! No SQLite, no files: a receipt is bytes in, verdict out.
 
-use crate::checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
-use crate::encoding;
-use crate::entry::{EntryError, SignedEntry, decode_b64_exact};
-use crate::keys::VerifyingKey;
-use crate::merkle::{self, Hash, ProofError};
+use crate::format::checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
+use crate::format::encoding;
+use crate::format::entry::{EntryError, SignedEntry, decode_b64_exact};
+use crate::format::keys::VerifyingKey;
+use crate::format::merkle::{self, Hash, ProofError};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;

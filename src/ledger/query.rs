@@ -1,10 +1,10 @@
 //! Reading a ledger: entry lists, search, claims with their histories, figures.
 
-use crate::entry::{Entry, Kind, Payload};
 use crate::error::Result;
-use crate::figure::Figure;
+use crate::format::entry::{Entry, Kind, Payload};
+use crate::format::figure::Figure;
+use crate::ledger::store::{self, Row};
 use crate::ledger::{Ledger, entry_from_row};
-use crate::store::{self, Row};
 use std::collections::BTreeSet;
 
 /// A claim with the number of statements in its history (see [`Ledger::claims`]).

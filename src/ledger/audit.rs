@@ -5,14 +5,14 @@
 //! with a compact frontier and compares every stored interior hash and every stored checkpoint.
 //! Memory is bounded by the chunk size, whatever the ledger size.
 
-use crate::checkpoint::open_checkpoint;
-use crate::entry::{Envelope, Kind, KnownKeys, Payload, sha256};
 use crate::error::{Error, Result};
-use crate::keybook::KeyBook;
-use crate::keys::VerifyingKey;
+use crate::format::checkpoint::open_checkpoint;
+use crate::format::entry::{Envelope, Kind, KnownKeys, Payload, sha256};
+use crate::format::keys::VerifyingKey;
+use crate::format::merkle::{Frontier, Hash};
 use crate::ledger::Ledger;
-use crate::merkle::{Frontier, Hash};
-use crate::store::{self, Row};
+use crate::ledger::keybook::KeyBook;
+use crate::ledger::store::{self, Row};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -147,7 +147,7 @@ struct Checked {
 }
 
 fn check_row(row: &Row, known: &KnownKeys) -> Checked {
-    let leaf = crate::merkle::leaf_hash(&row.envelope);
+    let leaf = crate::format::merkle::leaf_hash(&row.envelope);
     let mut problems = Vec::new();
     if row.leaf_hash[..] != leaf[..] {
         problems.push((
@@ -321,7 +321,7 @@ impl Ledger {
                 cp,
                 &log_key,
                 self.origin(),
-                &crate::merkle::EMPTY_ROOT,
+                &crate::format::merkle::EMPTY_ROOT,
             );
         }
         for (&cp_size, _) in stored_checkpoints.range(size + 1..) {
@@ -516,7 +516,7 @@ impl Ledger {
             );
             return Ok(());
         }
-        let root = crate::merkle::root_at(&store::Nodes(conn), cp.size);
+        let root = crate::format::merkle::root_at(&store::Nodes(conn), cp.size);
         match root {
             Ok(r) if r == cp.root => {}
             _ => a.fail(

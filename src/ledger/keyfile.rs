@@ -3,7 +3,7 @@
 //! A signer key file holds the `PRIVATE+KEY+…` text and one newline. A verifier key file holds a
 //! vkey line. Reading strips exactly one trailing `\n` (or `\r\n`); nothing else is trimmed.
 
-use crate::keys::{KeyError, SigningKey, VerifyingKey};
+use crate::format::keys::{KeyError, SigningKey, VerifyingKey};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};

@@ -3,11 +3,11 @@
 //! A payload is stored beside its envelope as canonical JSON and bound to it by SHA-256, so
 //! the bytes signed are the bytes kept (see docs/FORMAT.md §6).
 
-use crate::encoding;
-use crate::entry::{EntryError, Kind, MAX_PAYLOAD_BYTES};
-use crate::figure::Figure;
-use crate::keys::VerifyingKey;
-use crate::time;
+use crate::format::encoding;
+use crate::format::figure::Figure;
+use crate::format::keys::VerifyingKey;
+use crate::format::kind::{EntryError, Kind, MAX_PAYLOAD_BYTES};
+use crate::format::time;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

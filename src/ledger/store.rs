@@ -1,7 +1,7 @@
 //! SQLite: schema, pragmas, and rows <-> bytes. The only module that speaks SQL.
 
 use crate::error::{Error, Result};
-use crate::merkle::{self, Hash, NodeSource};
+use crate::format::merkle::{self, Hash, NodeSource};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -10,7 +10,7 @@ use std::time::Duration;
 pub const SCHEMA_VERSION: i64 = 1;
 /// PRAGMA application_id of a claimledger file: "CLgr".
 pub const APPLICATION_ID: i64 = 0x434c_6772;
-const SCHEMA: &str = include_str!("../schema.sql");
+const SCHEMA: &str = include_str!("../../schema.sql");
 /// How long a writer waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -3,9 +3,9 @@
 //! Built by replaying key entries in index order; used by append (at the head) and by audit
 //! (as it streams), so both apply exactly the same rules.
 
-use crate::entry::{KeyAction, KeyChange};
 use crate::error::{Error, Result};
-use crate::keys::VerifyingKey;
+use crate::format::entry::{KeyAction, KeyChange};
+use crate::format::keys::VerifyingKey;
 use std::collections::HashMap;
 
 /// One recorder key and its current standing.

@@ -1,13 +1,13 @@
 //! Checkpoints, proofs and receipts served from a ledger: O(log n) reads of stored nodes.
 
-use crate::checkpoint::{Checkpoint, open_checkpoint};
 use crate::error::{Error, Result};
-use crate::keys::SigningKey;
+use crate::format::checkpoint::{Checkpoint, open_checkpoint};
+use crate::format::keys::SigningKey;
+use crate::format::merkle::{self, Hash};
+use crate::format::receipt::{Receipt, TlogProof};
+use crate::format::tiles::{self, TileKind, TilePath};
 use crate::ledger::Ledger;
-use crate::merkle::{self, Hash};
-use crate::receipt::{Receipt, TlogProof};
-use crate::store::{self, Nodes};
-use crate::tiles::{self, TileKind, TilePath};
+use crate::ledger::store::{self, Nodes};
 
 /// A signed checkpoint as stored: the parsed body and the exact note text.
 #[derive(Clone, Debug, PartialEq, Eq)]

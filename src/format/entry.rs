@@ -1,128 +1,25 @@
 //! What is recorded: the signed envelope (the Merkle leaf) and its payload (claim, statement,
 //! key change). See docs/FORMAT.md, which is normative.
 
-use crate::encoding::{self, EncodingError};
-use crate::figure::FigureError;
-use crate::keys::{KeyError, KeyId, Signature, SigningKey, VerifyingKey};
-use crate::merkle::{self, Hash};
-pub use crate::payload::{
+use crate::format::encoding;
+use crate::format::keys::{KeyError, Signature, SigningKey, VerifyingKey};
+pub use crate::format::kind::{EntryError, FORMAT_V1, Kind, MAX_ENVELOPE_BYTES, MAX_PAYLOAD_BYTES};
+use crate::format::merkle::{self, Hash};
+pub use crate::format::payload::{
     Claim, KeyAction, KeyChange, Party, PartyType, Payload, Source, Stance, Statement,
 };
-use crate::time;
+use crate::format::time;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-/// The envelope format this code writes and reads.
-pub const FORMAT_V1: &str = "claimledger/v1";
-/// Largest envelope accepted, in bytes of canonical JSON.
-pub const MAX_ENVELOPE_BYTES: usize = 64 * 1024;
-/// Largest payload accepted, in bytes of canonical JSON.
-pub const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
 /// Prefix of every signed message. The NUL byte can never occur in a C2SP note, so an entry
 /// signature can never be replayed as a checkpoint signature or the reverse.
 pub const SIGNATURE_CONTEXT: &[u8] = b"claimledger/v1 entry signature\0";
 /// `generator` written by this build.
 pub const GENERATOR: &str = concat!("claimledger/", env!("CARGO_PKG_VERSION"));
-
-/// Why an envelope or payload is refused.
-#[derive(Debug, thiserror::Error)]
-pub enum EntryError {
-    /// Bigger than the format allows.
-    #[error("{what} is {size} bytes; the limit is {max} bytes")]
-    TooLarge {
-        /// "envelope" or "payload"
-        what: &'static str,
-        /// its size
-        size: usize,
-        /// the limit
-        max: usize,
-    },
-    /// Not acceptable JSON, or not canonical where canonical bytes are required.
-    #[error("{what}")]
-    Encoding {
-        /// "envelope" or "payload"
-        what: &'static str,
-        /// the cause
-        #[source]
-        source: EncodingError,
-    },
-    /// JSON with the wrong shape: unknown field, missing field, wrong type.
-    #[error("{what}: {message}")]
-    Shape {
-        /// "envelope" or "claim payload", …
-        what: &'static str,
-        /// serde's description, e.g. "unknown field `colour`, expected one of …"
-        message: String,
-    },
-    /// A field with a value the format does not allow.
-    #[error("{field}: {reason}")]
-    Field {
-        /// JSON path of the field, e.g. "claimant.name"
-        field: String,
-        /// what is wrong and what is expected
-        reason: String,
-    },
-    /// The envelope's `format` is not one this build reads.
-    #[error(
-        "envelope format {0:?} is not supported (this build reads {FORMAT_V1:?}); upgrade claimledger"
-    )]
-    UnsupportedFormat(String),
-    /// The signer key text does not parse.
-    #[error("signer: {0}")]
-    Signer(KeyError),
-    /// The author's signature does not verify.
-    #[error("signature by key {key_id} does not verify")]
-    BadSignature {
-        /// the signer's key ID
-        key_id: KeyId,
-    },
-    /// The payload's SHA-256 differs from the envelope's `payload_sha256`.
-    #[error("payload hash {actual} does not match the envelope's payload_sha256 {expected}")]
-    PayloadHashMismatch {
-        /// from the envelope, hex
-        expected: String,
-        /// of the payload bytes, hex
-        actual: String,
-    },
-    /// A figure is malformed.
-    #[error("figure: {0}")]
-    Figure(#[from] FigureError),
-}
-
-impl EntryError {
-    pub(crate) fn field(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        EntryError::Field {
-            field: field.into(),
-            reason: reason.into(),
-        }
-    }
-}
-
-/// What an entry records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Something someone said, recorded verbatim.
-    Claim,
-    /// A stance toward an earlier claim or statement.
-    Statement,
-    /// A grant or revocation of a recorder key, signed by the operator.
-    Key,
-}
-
-impl Kind {
-    /// The name used in JSON and SQL.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Claim => "claim",
-            Kind::Statement => "statement",
-            Kind::Key => "key",
-        }
-    }
-}
 
 /// The earlier entry a statement is about: its index and leaf hash, so the reference can't be
 /// bent to another entry.

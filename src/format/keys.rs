@@ -7,7 +7,7 @@
 //!
 //! where `<hex8>` is the [`KeyId`] in lowercase hex and base64 is RFC 4648 §4 (standard alphabet,
 //! padded, canonical). Parsing accepts exactly these texts and nothing else: no surrounding
-//! whitespace, no trailing newline (key files strip theirs in [`crate::keyfile`]).
+//! whitespace, no trailing newline (key files strip theirs in [`crate::ledger::keyfile`]).
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};

@@ -1,0 +1,34 @@
+//! docs/FORMAT.md in code: the bytes claimledger hashes, signs and exchanges. Pure: no SQLite,
+//! no file or network I/O, so it builds for any target (`cargo check --lib --no-default-features`).
+//!
+//! | file | implements (docs/FORMAT.md) |
+//! | --- | --- |
+//! | `encoding.rs` | §2 canonical JSON (RFC 8785 subset) |
+//! | `time.rs` | §1 timestamps (RFC 3339 UTC) and dates |
+//! | `keys.rs` | §3 keys: names, key IDs, vkey and private key text, strict verification |
+//! | `kind.rs` | §4.1 entry kinds, §4/§5 size limits, the error for a refused entry |
+//! | `entry.rs` | §4 the envelope, its signature and leaf hash; §12 the import/export line |
+//! | `payload.rs` | §5 payloads: claim, statement, key change, party, source |
+//! | `figure/` | §6 figures: parsing stated wording, comparing values and scopes |
+//! | `merkle/` | §8 RFC 6962 / RFC 9162 Merkle tree, inclusion and consistency proofs |
+//! | `note.rs` | §9.1 C2SP signed notes |
+//! | `checkpoint.rs` | §9.2 C2SP tlog-checkpoint bodies |
+//! | `receipt.rs` | §10 receipts (C2SP tlog-proof), §11 proof JSON |
+//! | `tiles.rs` | §13 C2SP tlog-tiles paths and entry bundles |
+//!
+//! Dependency direction inside: keys, encoding, time → kind → payload, figure → entry →
+//! merkle → note → checkpoint → receipt, tiles. A test (`tests/it/layout.rs`) fails if
+//! any file here names the SQLite crate or the standard library's file or network modules.
+
+pub mod checkpoint;
+pub mod encoding;
+pub mod entry;
+pub mod figure;
+pub mod keys;
+pub mod kind;
+pub mod merkle;
+pub mod note;
+pub mod payload;
+pub mod receipt;
+pub mod tiles;
+pub mod time;

@@ -1,0 +1,34 @@
+//! The SQLite ledger: one file holding entries, payloads, the Merkle tree and signed
+//! checkpoints, behind the [`Ledger`] facade. Built on [`crate::format`]; the only layer that
+//! touches SQLite or key files on disk.
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `ledger.rs` | the facade: create, open, append, read, prove |
+//! | `store.rs` | SQLite: schema, pragmas, rows <-> bytes (the only module that speaks SQL) |
+//! | `query.rs` | reading: entry lists, search, claims with their histories, figures |
+//! | `prove.rs` | checkpoints, proofs and receipts from stored nodes |
+//! | `audit.rs` | whole-ledger verification from the stored bytes up |
+//! | `import.rs` | bulk import and export as JSON Lines |
+//! | `keybook.rs` | key grants and revocations in force at an index |
+//! | `keyfile.rs` | key files on disk (0600) |
+
+#[cfg(feature = "sqlite")]
+pub mod audit;
+#[cfg(feature = "sqlite")]
+pub mod import;
+pub mod keybook;
+pub mod keyfile;
+// The facade keeps the name of its folder: `claimledger::ledger::Ledger`.
+#[cfg(feature = "sqlite")]
+#[allow(clippy::module_inception)]
+mod ledger;
+#[cfg(feature = "sqlite")]
+pub mod prove;
+#[cfg(feature = "sqlite")]
+mod query;
+#[cfg(feature = "sqlite")]
+mod store;
+
+#[cfg(feature = "sqlite")]
+pub use ledger::*;
