@@ -1,6 +1,6 @@
 //! Our receipts, checkpoints and consistency proofs verified by independent standard tooling:
-//! Go's golang.org/x/mod/sumdb/note and sumdb/tlog (tests/interop/verify.go). `.ci/run` installs
-//! Debian's golang-go and golang-golang-x-mod-dev; elsewhere the test skips with a notice.
+//! Go's golang.org/x/mod/sumdb/note and sumdb/tlog (tests/interop/verify.go). Built with the
+//! machine's Go from tests/interop/go.mod (x/mod pinned); without Go the test skips with a notice.
 
 use crate::ledger::{TestLedger, claim, statement};
 use claimledger::SignedEntry;
@@ -8,31 +8,9 @@ use claimledger::Stance;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Build tests/interop/verify.go once; None (with a notice) when Go or x/mod is missing.
+/// Build tests/interop/verify.go (module tests/interop, x/mod pinned in its go.mod).
 fn verifier(dir: &Path) -> Option<PathBuf> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/verify.go");
-    let out = dir.join("verify");
-    let built = Command::new("go")
-        .args(["build", "-o"])
-        .arg(&out)
-        .arg(&src)
-        .env("GO111MODULE", "off")
-        .env("GOPATH", "/usr/share/gocode")
-        .env("GOCACHE", dir.join("gocache"))
-        .output();
-    match built {
-        Ok(o) if o.status.success() => Some(out),
-        other => {
-            let why = match other {
-                Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
-                Err(e) => e.to_string(),
-            };
-            crate::util::skip(&format!(
-                "Go interop verifier could not be built ({why}); apt-get install golang-go golang-golang-x-mod-dev"
-            ));
-            None
-        }
-    }
+    crate::util::go_build("interop", ".", &dir.join("verify"))
 }
 
 fn run(bin: &Path, args: &[&str]) -> (bool, String) {

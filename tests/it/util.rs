@@ -1,6 +1,6 @@
-//! Shared test helpers: where the public known-answer vectors live.
+//! Shared test helpers: where the public known-answer vectors live, skipping, Go test peers.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The folder `../shared/vectors/<sub>` seen from the crate root, if present.
 ///
@@ -42,4 +42,33 @@ pub fn skip(why: &str) {
         panic!("{why} (CI=true requires it; .ci/run installs what tests need)");
     }
     eprintln!("notice: skipping: {why}");
+}
+
+/// Build the Go program `package` of the module in `tests/<module_dir>` (a pinned go.mod and
+/// go.sum) into `out`, with the machine's Go and the Go module proxy; the build cache lives
+/// under target/. None, with a notice (a failure under CI=true), when Go is missing or the
+/// build fails.
+pub fn go_build(module_dir: &str, package: &str, out: &Path) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let built = std::process::Command::new("go")
+        .current_dir(root.join("tests").join(module_dir))
+        .args(["build", "-mod=readonly", "-o"])
+        .arg(out)
+        .arg(package)
+        .env("GOCACHE", root.join("target/go-cache"))
+        .env("GOFLAGS", "-buildvcs=false")
+        .output();
+    match built {
+        Ok(o) if o.status.success() => Some(out.to_path_buf()),
+        other => {
+            let why = match other {
+                Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                Err(e) => e.to_string(),
+            };
+            skip(&format!(
+                "Go program tests/{module_dir} {package} could not be built ({why}); needs Go 1.26 and the Go module proxy"
+            ));
+            None
+        }
+    }
 }
