@@ -1,4 +1,9 @@
--- claimledger schema, version 1 (PRAGMA user_version = 1, set by the code after this script).
+-- claimledger schema, version 2 (PRAGMA user_version = 2, set by the code after this script).
+--
+-- Sections: the tables and triggers of version 1 come first; each later version's additions
+-- follow a `-- @since N` line, and a file written by an older claimledger is upgraded by running
+-- the sections above its version (src/ledger/store.rs). The views follow `-- @views`; they are
+-- derived and re-created on every upgrade.
 --
 -- The authoritative data are the envelope and payload bytes; every other column is derived
 -- from them for queries, and `claimledger audit` checks that it agrees.
@@ -61,6 +66,10 @@ CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints
 CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
     BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 
+-- @since 2
+-- (this round's additions: each feature's tables and triggers under its own heading)
+
+-- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
 
 -- Every key grant and revocation, with the recorder's current status.

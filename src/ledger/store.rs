@@ -7,10 +7,37 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The schema this build writes (PRAGMA user_version).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// PRAGMA application_id of a claimledger file: "CLgr".
 pub const APPLICATION_ID: i64 = 0x434c_6772;
 const SCHEMA: &str = include_str!("../../schema.sql");
+/// schema.sql's table and trigger sections: `(version, sql)`, where each section starts at a
+/// `-- @since N` line (the part before the first marker is version 1).
+fn schema_sections() -> Vec<(i64, &'static str)> {
+    let tables = &SCHEMA[..SCHEMA.find(VIEWS_MARKER).unwrap_or(SCHEMA.len())];
+    let mut sections = Vec::new();
+    let mut since = 1;
+    let mut rest = tables;
+    while let Some(at) = rest.find("\n-- @since ") {
+        sections.push((since, &rest[..at]));
+        let line_end = rest[at + 1..].find('\n').map_or(rest.len(), |n| at + 1 + n);
+        since = rest[at + "\n-- @since ".len()..line_end]
+            .trim()
+            .parse()
+            .expect("schema.sql: `-- @since N` names a version number");
+        rest = &rest[line_end..];
+    }
+    sections.push((since, rest));
+    sections
+}
+
+/// schema.sql's views (after the `-- @views` line): derived, so re-created on every upgrade.
+fn schema_views() -> &'static str {
+    SCHEMA.find(VIEWS_MARKER).map_or("", |at| &SCHEMA[at..])
+}
+
+const VIEWS_MARKER: &str = "\n-- @views";
+
 /// How long a writer waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -121,7 +148,39 @@ impl Store {
             path: path.to_path_buf(),
         };
         store.configure()?;
+        if version < SCHEMA_VERSION && !store.conn.is_readonly(rusqlite::MAIN_DB)? {
+            store.upgrade(version)?;
+        }
         Ok(store)
+    }
+
+    /// Bring a file written by an older claimledger up to [`SCHEMA_VERSION`], in one
+    /// transaction: run the schema.sql sections marked `-- @since N` for every N above
+    /// `from`, then re-create the views. A reader that cannot write reads the file as it is.
+    fn upgrade(&mut self, from: i64) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another writer may have upgraded the file between our read and this lock.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now == from {
+            for (since, sql) in schema_sections() {
+                if since > from {
+                    tx.execute_batch(sql)?;
+                }
+            }
+            let views: Vec<String> = tx
+                .prepare("SELECT name FROM sqlite_schema WHERE type = 'view'")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for view in views {
+                tx.execute_batch(&format!("DROP VIEW \"{}\";", view.replace('"', "\"\"")))?;
+            }
+            tx.execute_batch(schema_views())?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn configure(&mut self) -> Result<()> {
@@ -502,4 +561,44 @@ pub(crate) fn frontier(conn: &Connection, size: u64) -> Result<merkle::Frontier>
         .map(|(level, idx)| nodes.node(level, idx))
         .collect::<Result<Vec<_>>>()?;
     Ok(merkle::Frontier::from_nodes(size, hashes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_sections_start_at_version_1_and_end_at_the_current_version() {
+        let sections = schema_sections();
+        assert_eq!(sections[0].0, 1);
+        assert!(sections[0].1.contains("CREATE TABLE entries"));
+        assert_eq!(sections.last().map(|s| s.0), Some(SCHEMA_VERSION));
+        assert!(schema_views().contains("CREATE VIEW claims"));
+        assert!(!sections.iter().any(|(_, sql)| sql.contains("CREATE VIEW")));
+    }
+
+    #[test]
+    fn a_version_1_file_is_upgraded_when_opened_for_writing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).expect("new file");
+            conn.execute_batch(schema_sections()[0].1)
+                .expect("v1 tables");
+            conn.execute_batch(schema_views()).expect("views");
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .expect("app id");
+            conn.pragma_update(None, "user_version", 1)
+                .expect("version");
+        }
+        let store = Store::open(&path).expect("opens and upgrades");
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .expect("version");
+        assert_eq!(version, SCHEMA_VERSION);
+        drop(store);
+        // Opening again is a no-op.
+        Store::open(&path).expect("opens again");
+    }
 }
