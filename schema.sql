@@ -69,6 +69,15 @@ CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
 -- @since 2
 -- (this round's additions: each feature's tables and triggers under its own heading)
 
+-- settings
+-- The ledger's configuration (`claimledger config`): who publishes it, where it is served.
+-- Configuration, not history: rows may change, nothing here is signed or proved, and audit
+-- ignores the table.
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,  -- 'publisher.name', 'publisher.url', 'publisher.ledger_url'
+    value TEXT NOT NULL      -- as set; checked by the code (src/ledger/settings.rs)
+) STRICT;
+
 -- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
 
@@ -118,6 +127,11 @@ SELECT
     json_extract(CAST(p.payload AS TEXT), '$.speaker.name') AS speaker,
     json_extract(CAST(p.payload AS TEXT), '$.stated_on') AS stated_on,
     json_extract(CAST(p.payload AS TEXT), '$.text') AS text,
+    json_extract(CAST(p.payload AS TEXT), '$.rating.label') AS rating,
+    json_extract(CAST(p.payload AS TEXT), '$.rating.value') AS rating_value,
+    json_extract(CAST(p.payload AS TEXT), '$.rating.best') AS best_rating,
+    json_extract(CAST(p.payload AS TEXT), '$.rating.worst') AS worst_rating,
+    json_extract(CAST(p.payload AS TEXT), '$.rating.review_url') AS review_url,
     r.recorder AS recorder
 FROM entries e JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
 WHERE e.kind = 'statement';
@@ -135,6 +149,7 @@ SELECT
     json_extract(f.value, '$.as_stated') AS as_stated,
     coalesce(json_extract(CAST(p.payload AS TEXT), '$.claimant.name'),
              json_extract(CAST(p.payload AS TEXT), '$.speaker.name')) AS speaker,
-    coalesce(json_extract(CAST(p.payload AS TEXT), '$.stance'), 'claims') AS stance
+    coalesce(json_extract(CAST(p.payload AS TEXT), '$.stance'), 'claims') AS stance,
+    json_extract(CAST(p.payload AS TEXT), '$.rating.label') AS rating
 FROM entries e JOIN payloads p USING (idx), json_each(CAST(p.payload AS TEXT), '$.figures') f
 WHERE e.kind IN ('claim', 'statement');

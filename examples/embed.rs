@@ -73,6 +73,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         stated_on: Some("2025-01-29".into()),
         sources: vec![],
         figures: vec![],
+        rating: None,
     };
     let signed = SignedEntry::sign(doubt, Some(appended.entry.as_target()), &reporter)?;
     ledger.append_signed(signed)?;

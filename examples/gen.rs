@@ -199,6 +199,7 @@ fn statement(rng: &mut Rng, i: u64, subject: &str) -> Statement {
         stated_on: Some(date(rng)),
         sources: vec![source(rng, i)],
         figures: figures(rng, subject),
+        rating: None,
     }
 }
 

@@ -219,6 +219,18 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// A ledger setting (`claimledger config`) that does not exist or a value it does not take.
+    #[error("setting {key}: {reason}")]
+    Setting {
+        /// the key as given
+        key: String,
+        /// what is wrong and what is expected
+        reason: String,
+    },
+    /// ClaimReview input that is not JSON, or neither an object nor an array. Nothing was
+    /// changed.
+    #[error("ClaimReview input: {0}")]
+    ClaimReviewInput(String),
     /// The stored data contradicts itself; run `claimledger audit` for details.
     #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]
     Corrupt(String),

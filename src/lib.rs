@@ -31,7 +31,7 @@
 //!     stance: Stance::Contests,
 //!     text: "The real cost is far higher".into(),
 //!     speaker: Party { name: "Dario Amodei".into(), party_type: PartyType::Person, same_as: None },
-//!     stated_on: None, sources: vec![], figures: vec![],
+//!     stated_on: None, sources: vec![], figures: vec![], rating: None,
 //! };
 //! ledger.append_statement(recorded.entry.index(), doubt, &alice)?;
 //!
@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod claimreview;
 mod error;
 pub mod format;
 pub mod ledger;
@@ -56,6 +57,7 @@ pub use format::entry::{
     SignedEntry, Source, Stance, Statement, Target,
 };
 pub use format::figure::{Figure, Precision};
+pub use format::payload::Rating;
 pub use format::keys::{KeyId, SigningKey, VerifyingKey};
 pub use format::merkle::Hash;
 pub use format::receipt::{Receipt, VerifiedReceipt, verify_receipt};

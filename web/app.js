@@ -486,6 +486,21 @@ function stanceBadge(stance) {
   return h("span", { class: `badge stance-${cls}`, "data-stance": stance }, stance);
 }
 
+// A fact-checker's verdict (FORMAT §5.5): the label as published, the scale when given, and a
+// link to the published fact-check.
+function ratingBadge(rating) {
+  if (!rating || typeof rating.label !== "string") return null;
+  const scale =
+    rating.value != null && rating.best != null && rating.worst != null
+      ? ` (${rating.value} on ${rating.worst}–${rating.best})`
+      : rating.value != null
+        ? ` (${rating.value})`
+        : "";
+  const badge = h("span", { class: "badge rating", "data-testid": "rating", title: "Fact-check rating" }, `Rated: ${rating.label}${scale}`);
+  const url = safeUrl(rating.review_url);
+  return url ? h("a", { class: "rating-link", href: url, rel: "noopener noreferrer nofollow" }, badge) : badge;
+}
+
 // ---------------------------------------------------------------- home: the list of claims
 
 let listState = { q: "", next: null, token: 0 };
@@ -704,6 +719,8 @@ function statementItem(s, depth, rowsOf, base, nested) {
         { class: "statement-head", id: `${id}-title` },
         stanceBadge(stance),
         " ",
+        ratingBadge(p.rating),
+        p.rating ? " " : null,
         h("span", { class: "speaker" }, entityName(p.speaker)),
         p.stated_on ? h("span", { class: "when" }, " · ", time(p.stated_on)) : null,
         depth ? h("span", { class: "replying" }, ` · about #${s.target?.index}`) : null,

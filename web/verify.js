@@ -737,6 +737,26 @@ function checkFigure(v, what) {
   if (!unitOk) throw new Error(`${what}.unit ${JSON.stringify(unit)} is not a currency code, count, count:<thing> or unit:<code>`);
 }
 
+// FORMAT §5.5 rating: a fact-checker's verdict (ClaimReview's reviewRating).
+function checkRating(v, what) {
+  const r = members(v, what, ['label'], ['value', 'best', 'worst', 'review_url']);
+  nonBlank(r, 'label', what);
+  const int = (key) => {
+    const n = r.get(key);
+    if (n === undefined || n === null) return null;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new Error(`${what}.${key} must be an integer`);
+    return n;
+  };
+  const [value, best, worst] = [int('value'), int('best'), int('worst')];
+  if (best !== null && worst !== null) {
+    if (best === worst) throw new Error(`${what}: best and worst are both ${best}; a scale needs two ends`);
+    if (value !== null && (value < Math.min(best, worst) || value > Math.max(best, worst))) {
+      throw new Error(`${what}.value ${value} is outside the scale from worst ${worst} to best ${best}`);
+    }
+  }
+  optUrl(r, 'review_url', what);
+}
+
 function checkList(list, what, check) {
   list.forEach((item, i) => check(item, `${what}[${i}]`));
 }
@@ -754,13 +774,14 @@ function checkPayload(kind, v) {
     });
     checkList(arr(c, 'figures', 'claim'), 'figures', checkFigure);
   } else if (kind === 'statement') {
-    const s = members(v, 'statement', ['stance', 'text', 'speaker'], ['stated_on', 'sources', 'figures']);
+    const s = members(v, 'statement', ['stance', 'text', 'speaker'], ['stated_on', 'sources', 'figures', 'rating']);
     oneOf(s, 'stance', 'statement', ['supports', 'contests', 'corrects', 'retracts', 'qualifies']);
     nonBlank(s, 'text', 'statement');
     checkParty(s.get('speaker'), 'speaker');
     optDate(s, 'stated_on', 'statement');
     checkList(arr(s, 'sources', 'statement'), 'sources', checkSource);
     checkList(arr(s, 'figures', 'statement'), 'figures', checkFigure);
+    if (s.get('rating') !== undefined && s.get('rating') !== null) checkRating(s.get('rating'), 'rating');
   } else {
     const k = members(v, 'key', ['action', 'vkey', 'name', 'role'], ['reason']);
     const action = oneOf(k, 'action', 'key', ['grant', 'revoke']);

@@ -148,6 +148,24 @@ pub enum Command {
         #[arg(long, default_value_t = 4096)]
         batch_size: usize,
     },
+    /// Show or change the ledger's settings (configuration, not history): publisher.name,
+    /// publisher.url, publisher.ledger_url.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// A claim's rated statements as schema.org ClaimReview JSON-LD (with --json), or a summary.
+    Claimreview {
+        /// The claim (or a statement about it): 12, #12, or 8+ hex digits of a leaf hash.
+        reference: String,
+    },
+    /// Import ClaimReview JSON-LD (one object, an array, or a DataFeed) as claims and rated
+    /// statements signed with --key; re-importing adds nothing.
+    ImportClaimreview {
+        /// The JSON-LD file (- for standard input).
+        file: PathBuf,
+        /// All or nothing: import nothing when any item is bad.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Write every entry, in order, as JSON Lines {"envelope_base64", "payload"}.
     Export {
         /// JSON Lines (the only format so far; accepted for clarity).
@@ -208,6 +226,32 @@ pub enum KeyCommand {
         reason: String,
     },
     /// List every key granted, with its standing.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Set a setting.
+    Set {
+        /// publisher.name, publisher.url or publisher.ledger_url.
+        #[arg(value_name = "KEY")]
+        setting: String,
+        /// Its value.
+        value: String,
+    },
+    /// Print a setting's value (exit 1 when it is unset).
+    Get {
+        /// The setting.
+        #[arg(value_name = "KEY")]
+        setting: String,
+    },
+    /// Remove a setting.
+    Unset {
+        /// The setting.
+        #[arg(value_name = "KEY")]
+        setting: String,
+    },
+    /// List every setting that has a value.
     List,
 }
 
@@ -300,7 +344,7 @@ pub struct StatementArgs {
     /// The entry it is about: 12, #12, or 8+ hex digits of a leaf hash.
     pub reference: String,
     /// A statement payload JSON file (- for standard input), for tools; excludes the other flags.
-    #[arg(long, conflicts_with_all = ["text", "speaker", "stated_on", "speaker_same_as", "sources", "figures", "figure_subject"])]
+    #[arg(long, conflicts_with_all = ["text", "speaker", "stated_on", "speaker_same_as", "sources", "figures", "figure_subject", "rating"])]
     pub payload: Option<PathBuf>,
     /// Who said it.
     #[arg(long, required_unless_present = "payload")]
@@ -318,7 +362,29 @@ pub struct StatementArgs {
     #[arg(long)]
     pub stated_on: Option<String>,
     #[command(flatten)]
+    pub rating: RatingArgs,
+    #[command(flatten)]
     pub common: RecordArgs,
+}
+
+/// A fact-checker's verdict on the target (FORMAT.md §5.5; exported as ClaimReview).
+#[derive(Args, Debug)]
+pub struct RatingArgs {
+    /// The verdict as published ("False", "Misleading", "Trompeur"): ClaimReview's alternateName.
+    #[arg(long)]
+    pub rating: Option<String>,
+    /// Its value on your numeric scale (an integer).
+    #[arg(long, requires = "rating", allow_negative_numbers = true)]
+    pub rating_value: Option<i64>,
+    /// The best (most accurate) value of the scale.
+    #[arg(long, requires = "rating", allow_negative_numbers = true)]
+    pub best_rating: Option<i64>,
+    /// The worst (least accurate) value of the scale.
+    #[arg(long, requires = "rating", allow_negative_numbers = true)]
+    pub worst_rating: Option<i64>,
+    /// URL of the published fact-check.
+    #[arg(long, requires = "rating")]
+    pub review_url: Option<String>,
 }
 
 /// Flags shared by every recording command. Each --source-* flag applies to the --source before it.

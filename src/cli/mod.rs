@@ -18,6 +18,8 @@ macro_rules! outp {
 
 mod args;
 mod bench;
+mod claimreview;
+mod config;
 mod demo;
 mod output;
 mod read;
@@ -105,6 +107,9 @@ pub fn run() -> Result<Outcome> {
             verify::audit(&ctx, log_key.as_deref(), against.as_deref())
         }
         Command::Import { file, batch_size } => record::import(&ctx, &file, batch_size),
+        Command::Config(c) => config::run(&ctx, c),
+        Command::Claimreview { reference } => claimreview::export(&ctx, &reference),
+        Command::ImportClaimreview { file, strict } => claimreview::import(&ctx, &file, strict),
         Command::Export { jsonl: _, out } => read::export(&ctx, out.as_deref()),
         Command::Bench { limits_only } => bench::run(&ctx, limits_only),
         Command::Demo { dir } => demo::run(&ctx, dir.as_deref()),

@@ -6,8 +6,8 @@ use claimledger::format::figure::{Comparison, compare};
 use claimledger::ledger::keybook::KeyBook;
 use claimledger::ledger::{FigureStatement, History};
 use claimledger::{
-    ConsistencyProof, Entry, Figure, InclusionProof, Party, Payload, SignedCheckpoint, Source,
-    VerifyingKey,
+    ConsistencyProof, Entry, Figure, InclusionProof, Party, Payload, Rating, SignedCheckpoint,
+    Source, VerifyingKey,
 };
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -113,6 +113,24 @@ fn sources_text(out: &mut String, indent: &str, sources: &[Source]) {
     }
 }
 
+/// A rating on one line: `False (1 on 1..5) · https://…`.
+pub fn rating_text(r: &Rating) -> String {
+    let mut out = r.label.clone();
+    match (r.value, r.worst, r.best) {
+        (Some(v), Some(w), Some(b)) => {
+            let _ = write!(out, " ({v} on {w}..{b})");
+        }
+        (Some(v), _, _) => {
+            let _ = write!(out, " ({v})");
+        }
+        _ => {}
+    }
+    if let Some(u) = &r.review_url {
+        let _ = write!(out, " · {u}");
+    }
+    out
+}
+
 /// A multi-line human rendering of one entry, each line prefixed by `indent`.
 pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
     let env = e.envelope();
@@ -152,6 +170,9 @@ pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
                     .unwrap_or_default()
             );
             let _ = writeln!(out, "{indent}  \"{}\"", s.text);
+            if let Some(r) = &s.rating {
+                let _ = writeln!(out, "{indent}  rating: {}", rating_text(r));
+            }
             sources_text(&mut out, &format!("{indent}  "), &s.sources);
             for f in &s.figures {
                 let _ = writeln!(out, "{indent}  figure: {}", figure_text(f));
@@ -279,6 +300,7 @@ pub fn figures_json(rows: &[FigureStatement]) -> Value {
                     "value": f.value, "precision": f.precision, "lower": f.lower, "upper": f.upper,
                     "unit": f.unit, "as_stated": f.as_stated, "index": r.index,
                     "speaker": r.speaker, "stance": r.stance,
+                    "rating": r.rating.as_ref().map(|r| r.label.as_str()),
                     "comparison": c.map(comparison_code),
                 })
             })
@@ -299,6 +321,7 @@ pub fn figures_table(rows: &[FigureStatement]) -> String {
         "as stated",
         "speaker",
         "stance",
+        "rating",
         "vs claim",
     ];
     let body: Vec<Vec<String>> = rows
@@ -324,6 +347,7 @@ pub fn figures_table(rows: &[FigureStatement]) -> String {
                 f.as_stated.clone(),
                 r.speaker.clone(),
                 r.stance.clone(),
+                r.rating.as_ref().map_or("-".into(), |r| r.label.clone()),
                 c.map(comparison_label).unwrap_or("-").to_string(),
             ]
         })

@@ -1,16 +1,17 @@
 //! Commands that write: init, key management, claims and statements.
 
 use super::args::{
-    ClaimArgs, KeyCommand, RecordArgs, SignClaimArgs, SignStatementArgs, StatementArgs,
+    ClaimArgs, KeyCommand, RatingArgs, RecordArgs, SignClaimArgs, SignStatementArgs, StatementArgs,
 };
 use super::output::{entry_json, entry_text, key_json, print_json, table};
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result, bail};
 use claimledger::format::entry::Payload;
+
 use claimledger::ledger::keyfile;
 use claimledger::{
     Appended, Claim, CreateOptions, Entry, Figure, Kind, Ledger, Party, SignedEntry, SigningKey,
-    Source, Stance, Statement, Target,
+    Rating, Source, Stance, Statement, Target,
 };
 use clap::ArgMatches;
 use serde_json::json;
@@ -279,6 +280,18 @@ fn statement_payload(
         stated_on: a.stated_on.clone(),
         sources: sources(&a.common, m)?,
         figures: figures(&a.common, subject.as_deref())?,
+        rating: rating(&a.rating),
+    })
+}
+
+/// The --rating flags as a rating (none without --rating; the payload rules check the rest).
+fn rating(r: &RatingArgs) -> Option<Rating> {
+    r.rating.as_ref().map(|label| Rating {
+        label: label.clone(),
+        value: r.rating_value,
+        best: r.best_rating,
+        worst: r.worst_rating,
+        review_url: r.review_url.clone(),
     })
 }
 

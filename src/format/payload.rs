@@ -176,6 +176,58 @@ pub struct Statement {
     /// Counter-figures: other values or scopes for figures of the target.
     #[serde(default)]
     pub figures: Vec<Figure>,
+    /// A fact-checker's verdict on the target (FORMAT.md §5.5); absent in older entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+}
+
+/// A fact-checker's verdict, as schema.org's `Rating` of a `ClaimReview` carries it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rating {
+    /// The verdict as published ("False", "Misleading", "Trompeur"): ClaimReview's
+    /// `alternateName`. Non-blank.
+    pub label: String,
+    /// Its place on the fact-checker's numeric scale, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    /// The scale's best value (most accurate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best: Option<i64>,
+    /// The scale's worst value (least accurate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst: Option<i64>,
+    /// The published fact-check (http or https).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_url: Option<String>,
+}
+
+impl Rating {
+    /// FORMAT.md §5.5: a non-blank label; a value within the scale when both ends are given;
+    /// an http(s) review URL.
+    fn validate(&self) -> Result<(), EntryError> {
+        non_empty("rating.label", &self.label)?;
+        if let (Some(best), Some(worst)) = (self.best, self.worst) {
+            if best == worst {
+                return Err(EntryError::field(
+                    "rating",
+                    format!("best and worst are both {best}; a scale needs two ends"),
+                ));
+            }
+            if let Some(v) = self.value {
+                if v < best.min(worst) || v > best.max(worst) {
+                    return Err(EntryError::field(
+                        "rating.value",
+                        format!("{v} is outside the scale from worst {worst} to best {best}"),
+                    ));
+                }
+            }
+        }
+        if let Some(u) = &self.review_url {
+            url("rating.review_url", u)?;
+        }
+        Ok(())
+    }
 }
 
 /// Grant or revoke.
@@ -332,6 +384,9 @@ impl Payload {
                 s.speaker.validate("speaker")?;
                 opt_date("stated_on", &s.stated_on)?;
                 validate_sources(&s.sources)?;
+                if let Some(r) = &s.rating {
+                    r.validate()?;
+                }
                 validate_figures(&s.figures)
             }
             Payload::Key(k) => {
@@ -379,19 +434,22 @@ fn opt_date(field: &str, d: &Option<String>) -> Result<(), EntryError> {
     }
 }
 
+/// True for a URL as FORMAT.md §5.1 defines it: `https://` or `http://`, then at least one
+/// character, with no white space or control character anywhere.
+pub fn is_url(u: &str) -> bool {
+    u.strip_prefix("https://")
+        .or_else(|| u.strip_prefix("http://"))
+        .is_some_and(|r| !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control()))
+}
+
 fn url(field: &str, u: &str) -> Result<(), EntryError> {
-    let rest = u
-        .strip_prefix("https://")
-        .or_else(|| u.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !r.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-            Ok(())
-        }
-        _ => Err(EntryError::field(
-            field,
-            format!("{u:?} is not an http(s) URL; write e.g. https://example.com/page"),
-        )),
+    if is_url(u) {
+        return Ok(());
     }
+    Err(EntryError::field(
+        field,
+        format!("{u:?} is not an http(s) URL; write e.g. https://example.com/page"),
+    ))
 }
 
 fn validate_sources(sources: &[Source]) -> Result<(), EntryError> {
@@ -479,6 +537,11 @@ fn check_shapes(kind: Kind, value: &Value) -> Result<(), EntryError> {
             each_object(map, "figures", |path, f| {
                 string_if_present(&format!("{path}."), f, "precision")
             })?;
+            if kind == Kind::Statement {
+                if let Some(r) = map.get("rating").filter(|r| !r.is_null()) {
+                    object("rating", r)?;
+                }
+            }
         }
         Kind::Key => string_if_present("", map, "action")?,
     }

@@ -12,6 +12,7 @@
 //! | `import.rs` | bulk import and export as JSON Lines |
 //! | `keybook.rs` | key grants and revocations in force at an index |
 //! | `keyfile.rs` | key files on disk (0600) |
+//! | `settings.rs` | the ledger's settings (`claimledger config`): configuration, not history |
 
 #[cfg(feature = "sqlite")]
 pub mod audit;
@@ -28,7 +29,9 @@ pub mod prove;
 #[cfg(feature = "sqlite")]
 mod query;
 #[cfg(feature = "sqlite")]
-mod store;
+pub mod settings;
+#[cfg(feature = "sqlite")]
+pub(crate) mod store;
 
 #[cfg(feature = "sqlite")]
 pub use ledger::*;

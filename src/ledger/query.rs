@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::format::entry::{Entry, Kind, Payload};
 use crate::format::figure::Figure;
+use crate::format::payload::Rating;
 use crate::ledger::store::{self, Row};
 use crate::ledger::{Ledger, entry_from_row};
 use std::collections::BTreeSet;
@@ -36,14 +37,21 @@ pub struct FigureStatement {
     pub speaker: String,
     /// `claims` for a claim, else the statement's stance.
     pub stance: String,
+    /// The statement's rating, if it carries one (a claim carries none).
+    pub rating: Option<Rating>,
 }
 
 impl FigureStatement {
     /// Every figure `entry` states (none for key entries), in payload order.
     pub fn of(entry: &Entry) -> Vec<FigureStatement> {
-        let (figures, speaker, stance) = match entry.payload() {
-            Payload::Claim(c) => (&c.figures, &c.claimant.name, "claims"),
-            Payload::Statement(s) => (&s.figures, &s.speaker.name, s.stance.as_str()),
+        let (figures, speaker, stance, rating) = match entry.payload() {
+            Payload::Claim(c) => (&c.figures, &c.claimant.name, "claims", None),
+            Payload::Statement(s) => (
+                &s.figures,
+                &s.speaker.name,
+                s.stance.as_str(),
+                s.rating.as_ref(),
+            ),
             Payload::Key(_) => return Vec::new(),
         };
         figures
@@ -53,6 +61,7 @@ impl FigureStatement {
                 index: entry.index(),
                 speaker: speaker.clone(),
                 stance: stance.to_string(),
+                rating: rating.cloned(),
             })
             .collect()
     }
@@ -102,12 +111,7 @@ impl Ledger {
             Some(q) => {
                 let mut roots = BTreeSet::new();
                 for row in store::search(conn, q, 0, u64::MAX)? {
-                    // Walk up the statement chain to the claim at its root.
-                    let mut at = row.idx;
-                    while let Some(t) = store::target_of(conn, at)? {
-                        at = t;
-                    }
-                    roots.insert(at);
+                    roots.insert(self.root_claim(row.idx)?);
                 }
                 let mut rows = Vec::new();
                 for idx in roots.into_iter().filter(|&i| i >= from) {
@@ -130,6 +134,17 @@ impl Ledger {
                 })
             })
             .collect()
+    }
+
+    /// The entry at the root of `index`'s statement chain: the claim a statement is (directly
+    /// or through other statements) about, or `index` itself for a claim. Does not check that
+    /// `index` exists.
+    pub fn root_claim(&self, index: u64) -> Result<u64> {
+        let mut at = index;
+        while let Some(t) = store::target_of(&self.store.conn, at)? {
+            at = t;
+        }
+        Ok(at)
     }
 
     /// The entry at `index` and every statement about it or about those statements.

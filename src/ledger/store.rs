@@ -228,6 +228,34 @@ pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> 
     Ok(())
 }
 
+pub(crate) fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
+    let stmt = conn.prepare_cached("SELECT value FROM settings WHERE key = ?1");
+    match stmt {
+        Ok(mut stmt) => Ok(stmt.query_row([key], |r| r.get(0)).optional()?),
+        // A version-1 file opened read-only has no settings table (it is added on upgrade).
+        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such table") => {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Set (Some) or remove (None) one setting.
+pub(crate) fn set_setting(conn: &Connection, key: &str, value: Option<&str>) -> Result<()> {
+    match value {
+        Some(v) => conn
+            .prepare_cached(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, v])?,
+        None => conn
+            .prepare_cached("DELETE FROM settings WHERE key = ?1")?
+            .execute([key])?,
+    };
+    Ok(())
+}
+
 pub(crate) fn size(conn: &Connection) -> Result<u64> {
     let n: i64 = conn
         .prepare_cached("SELECT coalesce(max(idx) + 1, 0) FROM entries")?

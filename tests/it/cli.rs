@@ -654,6 +654,7 @@ fn a_statement_with_a_wrong_leaf_hash_is_refused() {
         stated_on: None,
         sources: vec![],
         figures: vec![],
+        rating: None,
     };
     let target = claimledger::Target {
         index: 2,

@@ -43,6 +43,7 @@ pub fn statement(stance: Stance, speaker: &str, text: &str) -> Statement {
         stated_on: None,
         sources: vec![],
         figures: vec![],
+        rating: None,
     }
 }
 

@@ -27,6 +27,7 @@ pub fn routes(max_body: usize) -> Router<Shared> {
         .route("/v1/entries/{reference}", get(entry))
         .route("/v1/claims", get(claims))
         .route("/v1/claims/{reference}/history", get(history))
+        .route("/v1/claims/{reference}/claimreview", get(claimreview))
         .route("/v1/receipts/{reference}", get(receipt))
         .route("/v1/proofs/inclusion/{reference}", get(inclusion))
         .route("/v1/proofs/consistency", get(consistency))
@@ -168,6 +169,19 @@ async fn history(State(s): State<Shared>, PathText(reference): PathText, q: Q) -
         })
         .await?;
     ok(v)
+}
+
+/// The claim's rated statements as ClaimReview JSON-LD (`claimledger claimreview REF --json`).
+async fn claimreview(State(s): State<Shared>, PathText(reference): PathText, q: Q) -> Answer {
+    Params::new(q, &[])?;
+    let reviews = s
+        .read(move |l| l.claim_reviews(l.resolve(&reference)?))
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/ld+json")],
+        axum::Json(Value::Array(reviews)),
+    )
+        .into_response())
 }
 
 async fn receipt(State(s): State<Shared>, PathText(reference): PathText, q: Q) -> Answer {

@@ -3,6 +3,7 @@
 
 use super::{ApiError, PathText, Shared};
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -39,7 +40,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
 pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/", get(index))
-        .route("/claims/{*rest}", get(index))
+        .route("/claims/{*rest}", get(claim_page))
         .route("/assets/{name}", get(asset))
 }
 
@@ -53,6 +54,34 @@ fn headers(content_type: &'static str) -> [(HeaderName, &'static str); 3] {
 
 async fn index() -> Response {
     (headers("text/html; charset=utf-8"), INDEX).into_response()
+}
+
+/// A claim page: the page, with the claim's ClaimReview JSON-LD in the head (the same array
+/// as `GET /v1/claims/{ref}/claimreview`) when it has rated statements, for search engines and
+/// fact-check aggregators that read the page without running it.
+async fn claim_page(State(s): State<Shared>, PathText(rest): PathText) -> Response {
+    let reference = rest.trim_end_matches('/').to_string();
+    let reviews = s
+        .read(move |l| l.claim_reviews(l.resolve(&reference)?))
+        .await
+        .unwrap_or_default();
+    if reviews.is_empty() {
+        return index().await;
+    }
+    let json = serde_json::to_string(&serde_json::Value::Array(reviews))
+        .expect("serde_json values always serialize");
+    // Inside <script>, "</script>" or "<!--" would end or change the element: JSON allows
+    // these characters only in strings, where \u escapes mean the same.
+    let json = json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    let page = INDEX.replacen(
+        "</head>",
+        &format!("  <script type=\"application/ld+json\">{json}</script>\n</head>"),
+        1,
+    );
+    (headers("text/html; charset=utf-8"), page).into_response()
 }
 
 async fn asset(PathText(name): PathText) -> Result<Response, ApiError> {
