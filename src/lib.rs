@@ -57,9 +57,9 @@ pub use format::entry::{
     SignedEntry, Source, Stance, Statement, Target,
 };
 pub use format::figure::{Figure, Precision};
-pub use format::payload::Rating;
 pub use format::keys::{KeyId, SigningKey, VerifyingKey};
 pub use format::merkle::Hash;
+pub use format::payload::Rating;
 pub use format::receipt::{Receipt, VerifiedReceipt, verify_receipt};
 #[cfg(feature = "sqlite")]
 pub use ledger::audit::{AuditOptions, AuditReport, Finding};

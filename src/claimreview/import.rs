@@ -9,9 +9,7 @@
 use crate::error::{Error, Result};
 use crate::format::entry::{Kind, Payload, SignedEntry, Target};
 use crate::format::keys::SigningKey;
-use crate::format::payload::{
-    Claim, Party, PartyType, Rating, Source, Stance, Statement, is_url,
-};
+use crate::format::payload::{Claim, Party, PartyType, Rating, Source, Stance, Statement, is_url};
 use crate::format::time;
 use crate::ledger::prove::SignedCheckpoint;
 use crate::ledger::settings::Setting;
@@ -118,8 +116,7 @@ impl Ledger {
                         leaf_hash,
                     },
                 );
-            } else if let (true, Some(t)) = (row.kind == Kind::Statement.as_str(), row.target_idx)
-            {
+            } else if let (true, Some(t)) = (row.kind == Kind::Statement.as_str(), row.target_idx) {
                 statements.insert((t, row.payload));
             }
         }
@@ -405,7 +402,9 @@ fn list<'a>(m: &'a Map<String, Value>, key: &str) -> Vec<&'a Value> {
 
 /// An integer rating number; schema.org allows text, so "4" is read as 4.
 fn integer(m: &Map<String, Value>, key: &str) -> std::result::Result<Option<i64>, String> {
-    let bad = |v: &Value| format!("reviewRating.{key} {v} is not an integer (ledger ratings are integers)");
+    let bad = |v: &Value| {
+        format!("reviewRating.{key} {v} is not an integer (ledger ratings are integers)")
+    };
     match m.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(v @ Value::Number(n)) => n

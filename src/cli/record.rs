@@ -10,8 +10,8 @@ use claimledger::format::entry::Payload;
 
 use claimledger::ledger::keyfile;
 use claimledger::{
-    Appended, Claim, CreateOptions, Entry, Figure, Kind, Ledger, Party, SignedEntry, SigningKey,
-    Rating, Source, Stance, Statement, Target,
+    Appended, Claim, CreateOptions, Entry, Figure, Kind, Ledger, Party, Rating, SignedEntry,
+    SigningKey, Source, Stance, Statement, Target,
 };
 use clap::ArgMatches;
 use serde_json::json;

@@ -13,12 +13,12 @@ use std::process::{Command, Stdio};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
-fn web_dir() -> PathBuf {
+pub fn web_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web")
 }
 
 /// None when everything the browser test needs is here; else what is missing.
-fn missing_prerequisite() -> Option<String> {
+pub fn missing_prerequisite() -> Option<String> {
     let node = Command::new("node")
         .arg("--version")
         .stdout(Stdio::null())

@@ -4,6 +4,7 @@ mod util; // where ../shared/vectors is; skip with a notice, or fail under CI=tr
 mod bad_input; // the bad-input matrix of docs/RELIABILITY.md: errors, never panics, nothing changed
 mod browser; // headless Chromium: find the DeepSeek claim, Verify passes, a tampered receipt fails
 mod browser_verifier; // web/verify.js agrees with the Rust verifier: CCTV vectors, good and tampered receipts
+mod claimreview; // ratings; ClaimReview JSON-LD out (tsc + schema-dts, API, page in Chromium) and in (round trip, bad feeds)
 mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
 mod concurrency; // 4 CLI writers + a reader, 4 library threads: nothing lost, forked or refused
 mod crash; // SIGKILL during appends, import, checkpoint --sign; torn and lost WAL copies
