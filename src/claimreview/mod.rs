@@ -1,5 +1,5 @@
 //! Fact-check interop: rated statements out as schema.org ClaimReview JSON-LD, and ClaimReview
-//! archives and feeds in as signed entries (docs/FORMAT.md §9).
+//! archives and feeds in as signed entries (docs/FORMAT.md Appendix A).
 //!
 //! | file | what |
 //! | --- | --- |
