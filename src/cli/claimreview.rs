@@ -53,6 +53,13 @@ fn review_text(r: &Value) -> String {
 pub fn import(ctx: &Ctx, file: &Path, strict: bool) -> Result<Outcome> {
     let key = ctx.signing_key()?;
     let input = read_input(file)?;
+    // read_input stops at 16 MiB: a feed that fills it is refused rather than cut.
+    if input.len() >= 16 << 20 {
+        anyhow::bail!(
+            "{} is 16 MiB or more; split the feed into smaller files and import each (re-importing adds nothing)",
+            file.display()
+        );
+    }
     let (mut ledger, notice) = ctx.open_for_append()?;
     let report = ledger
         .import_claim_reviews(&input, &key, ImportReviewOptions { strict })

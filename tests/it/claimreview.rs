@@ -339,7 +339,8 @@ fn exported_json_ld_type_checks_against_schema_dts() {
 
     // The check can fail: each required property removed in turn is an error on its line.
     let mut bad = TYPES.to_string();
-    let cases: [(&str, fn(&mut Value)); 4] = [
+    type Edit = fn(&mut Value);
+    let cases: [(&str, Edit); 4] = [
         ("noClaimReviewed", |r| {
             r.as_object_mut().unwrap().remove("claimReviewed");
         }),
