@@ -624,3 +624,102 @@ fn api_and_claim_page_carry_the_same_json_ld() {
     assert_eq!(code, 0, "{serve_log}");
     assert!(ok && log.contains("claimreview e2e: passed"), "{log}");
 }
+
+#[test]
+fn rating_payload_shapes_follow_format_5_5() {
+    use claimledger::{Kind, Payload};
+    let statement = |rating: &str| {
+        format!(
+            r#"{{"stance":"contests","text":"No.","speaker":{{"name":"X","type":"person"}}{rating}}}"#
+        )
+    };
+    // Older statements have no rating: still valid, and their canonical bytes have no member.
+    let (p, bytes) = Payload::from_json(Kind::Statement, statement("").as_bytes()).unwrap();
+    assert!(matches!(&p, Payload::Statement(s) if s.rating.is_none()));
+    assert!(!String::from_utf8(bytes).unwrap().contains("rating"));
+    // null is absent (FORMAT.md §5.1).
+    let (p, _) =
+        Payload::from_json(Kind::Statement, statement(r#","rating":null"#).as_bytes()).unwrap();
+    assert!(matches!(&p, Payload::Statement(s) if s.rating.is_none()));
+    let (p, bytes) = Payload::from_json(
+        Kind::Statement,
+        statement(r#","rating":{"label":"False","value":1,"best":5,"worst":1}"#).as_bytes(),
+    )
+    .unwrap();
+    assert!(matches!(&p, Payload::Statement(s) if s.rating.as_ref().unwrap().value == Some(1)));
+    assert!(
+        String::from_utf8(bytes)
+            .unwrap()
+            .contains(r#""rating":{"best":5,"label":"False","value":1,"worst":1}"#)
+    );
+    for (rating, needle) in [
+        (r#","rating":["False"]"#, "must be a JSON object"),
+        (r#","rating":{"label":"False","value":"1"}"#, "invalid type"),
+        (
+            r#","rating":{"label":"False","colour":"red"}"#,
+            "unknown field",
+        ),
+        (r#","rating":{"value":1}"#, "missing field `label`"),
+        (r#","rating":{"label":""}"#, "rating.label"),
+        (r#","rating":{"label":"x","best":3,"worst":3}"#, "two ends"),
+        (
+            r#","rating":{"label":"x","value":0,"best":5,"worst":1}"#,
+            "outside the scale",
+        ),
+        (
+            r#","rating":{"label":"x","review_url":"javascript:x"}"#,
+            "rating.review_url",
+        ),
+    ] {
+        let err = Payload::from_json(Kind::Statement, statement(rating).as_bytes())
+            .expect_err(rating)
+            .to_string();
+        assert!(err.contains(needle), "{rating}: {err}");
+    }
+    // A claim has no rating.
+    let claim =
+        r#"{"text":"x","claimant":{"name":"X","type":"person"},"rating":{"label":"False"}}"#;
+    assert!(Payload::from_json(Kind::Claim, claim.as_bytes()).is_err());
+}
+
+#[test]
+fn claim_page_json_ld_cannot_close_its_script_element() {
+    let s = Session::new();
+    s.init_with_alice();
+    let evil = "x </script><script>alert(1)</script> <!-- & y";
+    s.ok(&[
+        "--key",
+        "alice.key",
+        "claim",
+        "add",
+        "--text",
+        evil,
+        "--claimant",
+        "Z",
+    ]);
+    s.ok(&[
+        "--key",
+        "alice.key",
+        "contest",
+        "2",
+        "--speaker",
+        "Desk",
+        "--text",
+        evil,
+        "--rating",
+        "False",
+    ]);
+    let server = Server::start(&s.ledger(), &[]);
+    let (status, html) = server.get("/claims/2");
+    let (code, log) = server.stop();
+    assert_eq!((status, code), (200, 0), "{log}");
+    assert!(
+        !html.contains("alert(1)</script>") && !html.contains("<!--"),
+        "{html}"
+    );
+    let start = html.find("<script type=\"application/ld+json\">").unwrap() + 35;
+    let end = start + html[start..].find("</script>").unwrap();
+    let embedded: Value = serde_json::from_str(&html[start..end]).unwrap();
+    assert_eq!(embedded[0]["claimReviewed"], evil);
+    assert_eq!(embedded, s.ok(&["claimreview", "2", "--json"]).json());
+}
