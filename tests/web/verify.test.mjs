@@ -236,3 +236,15 @@ test('altered receipts fail at the right check, and nothing throws', async () =>
     assert.equal(res.ok, false);
   }
 });
+
+test('statement rating (FORMAT §5.5): the same rules as the Rust payload parser', () => {
+  const { parseJson, checkPayload } = internals;
+  const statement = (rating) => parseJson(`{"stance":"contests","text":"No.","speaker":{"name":"X","type":"person"}${rating}}`);
+  for (const good of ['', ',"rating":null', ',"rating":{"label":"False"}', ',"rating":{"label":"Faux","value":1,"best":5,"worst":1,"review_url":"https://x.example/fc"}', ',"rating":{"label":"x","value":-2,"best":-5,"worst":0}']) {
+    assert.doesNotThrow(() => checkPayload('statement', statement(good)), good);
+  }
+  for (const bad of [',"rating":["False"]', ',"rating":{"label":"False","value":"1"}', ',"rating":{"label":"False","colour":"red"}', ',"rating":{"value":1}', ',"rating":{"label":" "}', ',"rating":{"label":"x","best":3,"worst":3}', ',"rating":{"label":"x","value":0,"best":5,"worst":1}', ',"rating":{"label":"x","review_url":"javascript:x"}']) {
+    assert.throws(() => checkPayload('statement', statement(bad)), bad);
+  }
+  assert.throws(() => checkPayload('claim', parseJson('{"text":"x","claimant":{"name":"X","type":"person"},"rating":{"label":"False"}}')));
+});
