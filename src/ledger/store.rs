@@ -606,6 +606,31 @@ mod tests {
     }
 
     #[test]
+    fn settings_read_as_unset_in_a_version_1_file_and_work_after_the_upgrade() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).expect("new file");
+            conn.execute_batch(schema_sections()[0].1)
+                .expect("v1 tables");
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .expect("app id");
+            conn.pragma_update(None, "user_version", 1)
+                .expect("version");
+            // A reader that cannot upgrade the file sees no settings table.
+            assert_eq!(setting(&conn, "publisher.name").expect("no table"), None);
+        }
+        let store = Store::open(&path).expect("opens and upgrades");
+        set_setting(&store.conn, "publisher.name", Some("News")).expect("settings table");
+        assert_eq!(
+            setting(&store.conn, "publisher.name").expect("read"),
+            Some("News".into())
+        );
+        set_setting(&store.conn, "publisher.name", None).expect("unset");
+        assert_eq!(setting(&store.conn, "publisher.name").expect("read"), None);
+    }
+
+    #[test]
     fn a_version_1_file_is_upgraded_when_opened_for_writing() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("v1.db");
