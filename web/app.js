@@ -703,7 +703,8 @@ function statementTree(root, statements, rowsOf, base) {
 
 function statementItem(s, depth, rowsOf, base, nested) {
   const p = s.payload || {};
-  const stance = p.stance || "states";
+  // A withheld statement has no stance or speaker to show: its payload is gone.
+  const stance = p.stance || (s.withheld ? "withheld" : "states");
   const id = `entry-${s.index}`;
   return h(
     "li",
@@ -716,7 +717,7 @@ function statementItem(s, depth, rowsOf, base, nested) {
         { class: "statement-head", id: `${id}-title` },
         stanceBadge(stance),
         " ",
-        h("span", { class: "speaker" }, entityName(p.speaker)),
+        s.withheld ? null : h("span", { class: "speaker" }, entityName(p.speaker)),
         p.stated_on ? h("span", { class: "when" }, " · ", time(p.stated_on)) : null,
         depth ? h("span", { class: "replying" }, ` · about #${s.target?.index}`) : null,
       ),

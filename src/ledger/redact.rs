@@ -197,6 +197,22 @@ impl InBatch {
 }
 
 impl Ledger {
+    /// Every withheld entry, `(index, what stands in for its payload)`, in index order: what a
+    /// list of figures or claims names so a withheld entry is shown as withheld, not omitted.
+    pub fn withheld_entries(&self) -> Result<Vec<(u64, Withheld)>> {
+        let conn = &self.store.conn;
+        let mut out = Vec::new();
+        for (_, target) in store::redactions(conn)? {
+            if let Some(w) = withheld(conn, target)? {
+                out.push((target, w));
+            }
+        }
+        // Two redactions of one target would be a finding; name the target once.
+        out.sort_by_key(|(t, _)| *t);
+        out.dedup_by_key(|(t, _)| *t);
+        Ok(out)
+    }
+
     /// Move the WAL into the database file and truncate it (what a redaction does after its
     /// commit), for when a busy reader kept the redaction's own checkpoint from completing.
     /// `Ok(false)` if a reader still kept it busy.

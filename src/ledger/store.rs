@@ -295,6 +295,19 @@ pub(crate) fn redaction_of(conn: &Connection, idx: u64) -> Result<Option<(u64, O
         .optional()?)
 }
 
+/// Every redaction as `(redaction index, target index)`, in index order.
+pub(crate) fn redactions(conn: &Connection) -> Result<Vec<(u64, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx, target_idx FROM entries WHERE kind = 'redaction' ORDER BY idx",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
 /// Move every WAL frame into the database file and truncate the WAL to zero bytes, so page
 /// images written before a redaction are gone from the WAL too. Waits (busy timeout) for
 /// readers to leave the WAL; `Ok(false)` if one stayed.

@@ -502,6 +502,15 @@ fn cli_redact_erases_the_bytes_from_db_wal_and_shm() {
     assert!(s.ok(&["search", "Zanzibar"]).stdout.trim().lines().count() <= 1);
     let audit = s.ok(&["--json", "audit"]).json();
     assert_eq!(audit["ok"], true, "{audit}");
+    let figures = s.ok(&["figures"]).stdout;
+    assert!(
+        figures.contains(&format!(
+            "#{idx}: figures withheld by redaction #{r} (privacy)"
+        )),
+        "{figures}"
+    );
+    let history = s.ok(&["history", &idx]).stdout;
+    assert!(history.contains("withheld by redaction"), "{history}");
 
     // The receipt of the redacted entry verifies and says so.
     s.ok(&["receipt", &idx, "--out", "r.json"]);
