@@ -78,8 +78,47 @@ CREATE TABLE settings (
     value TEXT NOT NULL      -- as set; checked by the code (src/ledger/settings.rs)
 ) STRICT;
 
+-- redaction (docs/FORMAT.md §5.7, §7.8)
+-- The kind `redaction` joins the kinds of version 1. SQLite cannot ALTER a CHECK constraint;
+-- widening one by editing its text in sqlite_schema is the procedure SQLite's ALTER TABLE
+-- documentation gives for changing constraints that existing rows already satisfy (the code
+-- that runs this section on an older file then bumps the schema cookie). A no-op when done.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, 'kind IN (''claim'', ''statement'', ''key'')',
+                          'kind IN (''claim'', ''statement'', ''key'', ''redaction'')')
+ WHERE type = 'table' AND name = 'entries'
+   AND instr(sql, '''key'', ''redaction''') = 0;
+PRAGMA writable_schema = RESET;
+-- A payload row may be deleted only once a redaction entry naming its index is stored, and
+-- only when that entry is a claim or a statement; nothing else in history may be deleted.
+DROP TRIGGER payloads_no_delete;
+CREATE TRIGGER payloads_no_delete BEFORE DELETE ON payloads
+    WHEN NOT EXISTS (
+        SELECT 1 FROM entries r JOIN entries t ON t.idx = r.target_idx
+         WHERE r.kind = 'redaction' AND r.target_idx = OLD.idx
+           AND t.kind IN ('claim', 'statement'))
+    BEGIN SELECT RAISE(ABORT, 'payloads are append-only; only a redaction entry naming this index removes one'); END;
+-- A withheld payload never comes back.
+CREATE TRIGGER payloads_not_after_redaction BEFORE INSERT ON payloads
+    WHEN EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'redaction' AND r.target_idx = NEW.idx)
+    BEGIN SELECT RAISE(ABORT, 'this payload was withheld by a redaction and cannot be stored again'); END;
+
 -- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
+
+-- Every redaction: which entry's payload it withholds, the category and the stated reason.
+CREATE VIEW redactions AS
+SELECT
+    e.idx AS "index",
+    e.target_idx AS target_index,
+    json_extract(CAST(e.envelope AS TEXT), '$.recorded_at') AS recorded_at,
+    json_extract(CAST(p.payload AS TEXT), '$.category') AS category,
+    json_extract(CAST(p.payload AS TEXT), '$.reason') AS reason,
+    'withheld by redaction #' || e.idx || ' ('
+        || json_extract(CAST(p.payload AS TEXT), '$.category') || ')' AS withheld
+FROM entries e LEFT JOIN payloads p USING (idx)
+WHERE e.kind = 'redaction';
 
 -- Every key grant and revocation, with the recorder's current status.
 CREATE VIEW keys AS
@@ -111,11 +150,12 @@ SELECT
     json_extract(CAST(e.envelope AS TEXT), '$.recorded_at') AS recorded_at,
     json_extract(CAST(p.payload AS TEXT), '$.claimant.name') AS claimant,
     json_extract(CAST(p.payload AS TEXT), '$.claimed_on') AS claimed_on,
-    json_extract(CAST(p.payload AS TEXT), '$.text') AS text,
+    coalesce(json_extract(CAST(p.payload AS TEXT), '$.text'),
+             (SELECT x.withheld FROM redactions x WHERE x.target_index = e.idx LIMIT 1)) AS text,
     (SELECT group_concat(value, '; ') FROM json_each(CAST(p.payload AS TEXT), '$.subjects')) AS subjects,
     r.recorder AS recorder,
-    (SELECT count(*) FROM entries s WHERE s.target_idx = e.idx) AS statements
-FROM entries e JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
+    (SELECT count(*) FROM entries s WHERE s.target_idx = e.idx AND s.kind = 'statement') AS statements
+FROM entries e LEFT JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
 WHERE e.kind = 'claim';
 
 CREATE VIEW statements AS
@@ -126,14 +166,15 @@ SELECT
     json_extract(CAST(p.payload AS TEXT), '$.stance') AS stance,
     json_extract(CAST(p.payload AS TEXT), '$.speaker.name') AS speaker,
     json_extract(CAST(p.payload AS TEXT), '$.stated_on') AS stated_on,
-    json_extract(CAST(p.payload AS TEXT), '$.text') AS text,
+    coalesce(json_extract(CAST(p.payload AS TEXT), '$.text'),
+             (SELECT x.withheld FROM redactions x WHERE x.target_index = e.idx LIMIT 1)) AS text,
     json_extract(CAST(p.payload AS TEXT), '$.rating.label') AS rating,
     json_extract(CAST(p.payload AS TEXT), '$.rating.value') AS rating_value,
     json_extract(CAST(p.payload AS TEXT), '$.rating.best') AS best_rating,
     json_extract(CAST(p.payload AS TEXT), '$.rating.worst') AS worst_rating,
     json_extract(CAST(p.payload AS TEXT), '$.rating.review_url') AS review_url,
     r.recorder AS recorder
-FROM entries e JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
+FROM entries e LEFT JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
 WHERE e.kind = 'statement';
 
 CREATE VIEW figures AS

@@ -328,7 +328,7 @@ fn main() {
             }
             let target = claim_at(t).expect("found above");
             let subject = match target.payload() {
-                claimledger::Payload::Claim(c) => c.subjects[0].clone(),
+                Some(claimledger::Payload::Claim(c)) => c.subjects[0].clone(),
                 _ => unreachable!("targets are claims"),
             };
             let tgt = Target {
@@ -347,7 +347,7 @@ fn main() {
     let mut bytes = 0usize;
     let mut write = |e: &SignedEntry| {
         let line = e.to_line().to_string();
-        bytes += e.envelope().as_bytes().len() + e.payload_bytes().len();
+        bytes += e.envelope().as_bytes().len() + e.payload_bytes().map_or(0, <[u8]>::len);
         w.write_all(line.as_bytes())
             .and_then(|_| w.write_all(b"\n"))
             .expect("write");

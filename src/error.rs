@@ -114,6 +114,21 @@ pub enum Error {
     /// A key operation that makes no sense (revoking an ungranted key, revoking the operator).
     #[error("{0}")]
     KeyRule(String),
+    /// A redaction signed by a key other than the ledger's operator key.
+    #[error(
+        "redactions must be signed by the ledger's operator key {operator}; key {key_id} is not it"
+    )]
+    RedactionNotByOperator {
+        /// signer key ID
+        key_id: KeyId,
+        /// the operator's vkey
+        operator: String,
+    },
+    /// A redaction (or a withheld payload) that breaks a rule of FORMAT.md §7.8: a target
+    /// that is a key entry or a redaction, already withheld, or a withheld payload no
+    /// redaction covers. Nothing was written.
+    #[error("{0}")]
+    RedactionRule(String),
     /// The operator key given is not this ledger's.
     #[error("operator key {given} is not this ledger's log key {expected}")]
     WrongOperatorKey {

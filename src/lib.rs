@@ -53,8 +53,8 @@ pub mod ledger;
 pub use error::{Error, Result};
 pub use format::checkpoint::Checkpoint;
 pub use format::entry::{
-    Claim, Entry, Envelope, KeyAction, KeyChange, Kind, Party, PartyType, Payload, SignOptions,
-    SignedEntry, Source, Stance, Statement, Target,
+    Claim, Entry, Envelope, KeyAction, KeyChange, Kind, Party, PartyType, Payload, Redaction,
+    RedactionCategory, SignOptions, SignedEntry, Source, Stance, Statement, Target, Withheld,
 };
 pub use format::figure::{Figure, Precision};
 pub use format::keys::{KeyId, SigningKey, VerifyingKey};

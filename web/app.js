@@ -324,7 +324,10 @@ async function runVerify(entry, button, result) {
   if (ok) {
     // The receipt verifies; is it a receipt for what this page shows?
     const sameEntry = out.index === entry.index && out.leafHash === entry.leaf_hash;
-    const samePayload = !!receipt && canon(receipt.payload) === canon(entry.payload);
+    // A withheld payload: the receipt proves the same redaction the page names.
+    const samePayload = entry.withheld
+      ? !!receipt && receipt.payload === undefined && out.withheld?.text === entry.withheld.text
+      : !!receipt && canon(receipt.payload) === canon(entry.payload);
     const shown = sameEntry && samePayload;
     checks.push({
       id: "shown",
@@ -578,6 +581,15 @@ function renderHome(main) {
   load(true);
 }
 
+/**
+ * The words shown for an entry: its text in quotes, or, when a redaction withheld its payload,
+ * "withheld by redaction #N (category)" as the API states it.
+ */
+function shownText(e) {
+  if (e.withheld) return e.withheld.text;
+  return `“${e.payload?.text ?? ""}”`;
+}
+
 function claimRow(c) {
   const p = c.payload || {};
   const href = `/claims/${encodeURIComponent(c.index)}`;
@@ -590,7 +602,7 @@ function claimRow(c) {
       h("strong", {}, p.claimant?.name ?? "unknown"),
       p.claimed_on ? [" · ", time(p.claimed_on)] : null,
     ),
-    h("h2", { class: "claim-title" }, h("a", { href, "data-testid": "claim-link" }, `“${p.text ?? ""}”`)),
+    h("h2", { class: c.withheld ? "claim-title withheld" : "claim-title" }, h("a", { href, "data-testid": "claim-link" }, shownText(c))),
     h(
       "div",
       { class: "row-meta" },
@@ -641,7 +653,7 @@ async function renderClaim(main, ref) {
       isClaim ? `Claim #${c.index}` : [`Statement #${c.index} `, stanceBadge(p.stance)],
       c.target ? [" about ", h("a", { href: `/claims/${c.target.index}` }, `#${c.target.index}`)] : null,
     ),
-    h("h1", { class: "claim-text" }, `“${p.text ?? ""}”`),
+    h("h1", { class: c.withheld ? "claim-text withheld" : "claim-text" }, shownText(c)),
     h(
       "p",
       { class: "byline" },
@@ -706,7 +718,8 @@ function statementTree(root, statements, rowsOf, base) {
 
 function statementItem(s, depth, rowsOf, base, nested) {
   const p = s.payload || {};
-  const stance = p.stance || "states";
+  // A withheld statement has no stance or speaker to show: its payload is gone.
+  const stance = p.stance || (s.withheld ? "withheld" : "states");
   const id = `entry-${s.index}`;
   return h(
     "li",
@@ -721,11 +734,13 @@ function statementItem(s, depth, rowsOf, base, nested) {
         " ",
         ratingBadge(p.rating),
         p.rating ? " " : null,
-        h("span", { class: "speaker" }, entityName(p.speaker)),
+        s.withheld ? null : h("span", { class: "speaker" }, entityName(p.speaker)),
         p.stated_on ? h("span", { class: "when" }, " · ", time(p.stated_on)) : null,
         depth ? h("span", { class: "replying" }, ` · about #${s.target?.index}`) : null,
       ),
-      h("blockquote", { class: "statement-text" }, h("p", {}, p.text ?? "")),
+      s.withheld
+        ? h("p", { class: "statement-text withheld" }, shownText(s))
+        : h("blockquote", { class: "statement-text" }, h("p", {}, p.text ?? "")),
       sourcesList(p.sources),
       rowsOf(s).length
         ? h("div", { class: "figures-block" }, h("h4", {}, "Figures"), figuresTable(rowsOf(s), { compare: true, base, caption: `Figures in statement #${s.index}` }))

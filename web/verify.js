@@ -782,6 +782,11 @@ function checkPayload(kind, v) {
     checkList(arr(s, 'sources', 'statement'), 'sources', checkSource);
     checkList(arr(s, 'figures', 'statement'), 'figures', checkFigure);
     if (s.get('rating') !== undefined && s.get('rating') !== null) checkRating(s.get('rating'), 'rating');
+  } else if (kind === 'redaction') {
+    // FORMAT §5.7
+    const r = members(v, 'redaction', ['category', 'reason']);
+    oneOf(r, 'category', 'redaction', ['court_order', 'privacy', 'source_protection', 'defamation', 'other']);
+    nonBlank(r, 'reason', 'redaction');
   } else {
     const k = members(v, 'key', ['action', 'vkey', 'name', 'role'], ['reason']);
     const action = oneOf(k, 'action', 'key', ['grant', 'revoke']);
@@ -805,7 +810,7 @@ function checkEnvelope(v) {
   if (signature === null || signature.length !== 64) throw new Error('envelope.signature is not canonical base64 of 64 bytes');
   const format = str(e, 'format', 'envelope');
   if (format !== ENVELOPE_FORMAT) throw new Error(`envelope format ${JSON.stringify(format)} is not ${ENVELOPE_FORMAT}`);
-  const kind = oneOf(e, 'kind', 'envelope', ['claim', 'statement', 'key']);
+  const kind = oneOf(e, 'kind', 'envelope', ['claim', 'statement', 'key', 'redaction']);
   if (!isTimestamp(str(e, 'recorded_at', 'envelope'))) throw new Error('envelope.recorded_at must be YYYY-MM-DDTHH:MM:SSZ');
   let signer;
   try {
@@ -822,14 +827,16 @@ function checkEnvelope(v) {
     if (typeof index !== 'number' || index < 0) throw new Error('envelope.target.index must be a non-negative integer');
     if (fromHex(str(t, 'leaf_hash', 'envelope.target'), 32) === null) throw new Error('envelope.target.leaf_hash must be 64 lowercase hex digits');
   }
-  if (kind === 'statement' && target === null) throw new Error('a statement needs a target');
-  if (kind !== 'statement' && target !== null) throw new Error(`a ${kind} has no target (null)`);
+  const targeted = kind === 'statement' || kind === 'redaction';
+  if (targeted && target === null) throw new Error(`a ${kind} needs a target`);
+  if (!targeted && target !== null) throw new Error(`a ${kind} has no target (null)`);
   const generator = utf8(str(e, 'generator', 'envelope'));
   if (generator.length < 1 || generator.length > 128) throw new Error('envelope.generator must be 1 to 128 bytes');
   // FORMAT §4.2: the signed message is the canonical envelope without its signature member.
   const unsigned = new Map([...e].filter(([k]) => k !== 'signature'));
   const message = concat(SIGNATURE_CONTEXT, canonicalJson(unsigned));
-  return { kind, signer, payloadSha256, signature, message, target };
+  const signerText = str(e, 'signer', 'envelope');
+  return { kind, signer, signerText, payloadSha256, signature, message, target };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -844,8 +851,14 @@ function checkEnvelope(v) {
  * string, a decoder (fetch().text()) may already have replaced invalid UTF-8 or dropped a BOM.
  */
 export async function verifyReceipt(receiptText, logVkey) {
+  return verifyReceiptIn(receiptText, logVkey, true);
+}
+
+// `mayWithhold`: false for the redaction receipt nested in `withheld`, which must carry its
+// own payload.
+async function verifyReceiptIn(receiptText, logVkey, mayWithhold) {
   const checks = [];
-  const result = { ok: false, checks, index: null, size: null, leafHash: null };
+  const result = { ok: false, checks, index: null, size: null, leafHash: null, withheld: null, entry: null };
   // Run one step; a thrown error becomes a failed check with its message as the detail.
   const step = (id, label, fn) => {
     try {
@@ -887,7 +900,11 @@ export async function verifyReceipt(receiptText, logVkey) {
   const jsonOk = step('json', 'Receipt JSON', () => {
     if (text === null) throw new Error('the receipt is not valid UTF-8');
     const v = parseJson(text);
-    members(v, 'receipt', ['format', 'envelope_base64', 'payload', 'tlog_proof']);
+    // FORMAT §10.1: `payload`, or (for a withheld payload) `withheld`, never both.
+    members(v, 'receipt', ['format', 'envelope_base64', 'tlog_proof'], ['payload', 'withheld']);
+    if (v.has('payload') === v.has('withheld') || (v.has('withheld') && !mayWithhold)) {
+      throw new Error(mayWithhold ? 'a receipt has exactly one of payload and withheld' : 'the redaction in withheld needs its payload and no withheld');
+    }
     const format = str(v, 'format', 'receipt');
     str(v, 'envelope_base64', 'receipt');
     str(v, 'tlog_proof', 'receipt');
@@ -948,6 +965,9 @@ export async function verifyReceipt(receiptText, logVkey) {
   });
   if (!envelopeOk) return result;
 
+  result.entry = { kind: envelope.kind, signer: envelope.signerText, target: envelope.target };
+  if (receipt.has('withheld')) return verifyWithheld(result, step, receipt, tlog, checkpoint, envelope, envelopeBytes, logVkey);
+
   const payloadOk = step('payload', 'Payload (canonical form, size, hash, fields)', () => {
     const bytes = canonicalJson(receipt.get('payload'));
     if (bytes.length > MAX_PAYLOAD_BYTES) throw new Error(`the payload is ${bytes.length} bytes in canonical form; the limit is ${MAX_PAYLOAD_BYTES}`);
@@ -960,22 +980,51 @@ export async function verifyReceipt(receiptText, logVkey) {
   });
   if (!payloadOk) return result;
 
+  result.payload = receipt.get('payload');
+  result.ok = signatureAndInclusion(result, step, tlog, checkpoint, envelope, envelopeBytes);
+  return result;
+}
+
+// Steps 8 and 9 (FORMAT §10.3): the author's signature, then inclusion in the checkpoint.
+function signatureAndInclusion(result, step, tlog, checkpoint, envelope, envelopeBytes) {
   const signatureOk = step('signature', "Author's Ed25519 signature", () => {
     if (!ed25519VerifyStrict(envelope.signer.publicKey, envelope.message, envelope.signature)) {
       throw new Error(`the signature by ${envelope.signer.name}+${toHex(envelope.signer.keyId)} does not verify: the entry was altered or signed with another key`);
     }
     return `valid signature by ${envelope.signer.name}+${toHex(envelope.signer.keyId)} (strict Ed25519)`;
   });
-  if (!signatureOk) return result;
+  if (!signatureOk) return false;
 
-  const inclusionOk = step('inclusion', 'Included in the checkpoint (RFC 6962 Merkle proof)', () => {
+  return step('inclusion', 'Included in the checkpoint (RFC 6962 Merkle proof)', () => {
     const root = rootFromInclusion(tlog.index, checkpoint.size, leafHash(envelopeBytes), tlog.proof);
     if (!bytesEqual(root, checkpoint.root)) {
       throw new Error(`the proof leads to root ${toHex(root)}, not the checkpoint's ${toHex(checkpoint.root)}`);
     }
     return `leaf ${result.leafHash} is entry ${tlog.index} of the tree of size ${checkpoint.size}`;
   });
-  result.ok = inclusionOk;
+}
+
+// FORMAT §10.3 for a withheld payload: instead of step 7, the nested receipt of the redaction
+// must verify with the same pinned key, be a redaction signed by that key, and name this
+// entry's index and leaf hash; then steps 8 and 9 as for any receipt.
+async function verifyWithheld(result, step, receipt, tlog, checkpoint, envelope, envelopeBytes, logVkey) {
+  const nested = await verifyReceiptIn(decodeUtf8(canonicalJson(receipt.get('withheld'))), logVkey, false);
+  const withheldOk = step('withheld', 'Payload withheld by a redaction signed by the log key', () => {
+    const failed = nested.checks.find((c) => !c.ok);
+    if (!nested.ok) throw new Error(`the redaction's receipt does not verify: ${failed ? `${failed.label}: ${failed.detail}` : 'unknown'}`);
+    if (nested.entry.kind !== 'redaction') throw new Error(`the withholding entry is a ${nested.entry.kind}, not a redaction`);
+    if (nested.entry.signer !== logVkey.trim()) throw new Error('the redaction is not signed by the log key');
+    const t = nested.entry.target;
+    if (t.get('index') !== Number(tlog.index) || t.get('leaf_hash') !== result.leafHash) {
+      throw new Error(`the redaction names another entry than index ${tlog.index} with this envelope`);
+    }
+    if (!(envelope.kind === 'claim' || envelope.kind === 'statement')) throw new Error(`a ${envelope.kind}'s payload is never withheld`);
+    const category = nested.payload.get('category');
+    result.withheld = { redaction: nested.index, category, text: `withheld by redaction #${nested.index} (${category})` };
+    return result.withheld.text;
+  });
+  if (!withheldOk) return result;
+  result.ok = signatureAndInclusion(result, step, tlog, checkpoint, envelope, envelopeBytes);
   return result;
 }
 

@@ -45,9 +45,10 @@ impl Publisher {
 /// statements carrying a rating yield a review), in index order. Each object stands alone
 /// (it has its own `@context`), so the array can be embedded, served or imported as is.
 ///
-/// Returns an empty list when `claim` is not a claim or no statement is rated.
+/// Returns an empty list when `claim` is not a claim, its payload is withheld by a redaction, or
+/// no statement is rated; a rated statement whose payload is withheld yields no review.
 pub fn claim_reviews(claim: &Entry, statements: &[Entry], publisher: &Publisher) -> Vec<Value> {
-    let Payload::Claim(c) = claim.payload() else {
+    let Some(Payload::Claim(c)) = claim.payload() else {
         return Vec::new();
     };
     let mut item = Map::new();
@@ -68,7 +69,7 @@ pub fn claim_reviews(claim: &Entry, statements: &[Entry], publisher: &Publisher)
     rated
         .into_iter()
         .filter_map(|e| match e.payload() {
-            Payload::Statement(s) => s.rating.as_ref().map(|r| (e, s, r)),
+            Some(Payload::Statement(s)) => s.rating.as_ref().map(|r| (e, s, r)),
             _ => None,
         })
         .map(|(e, s, r)| {

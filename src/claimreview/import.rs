@@ -103,6 +103,10 @@ impl Ledger {
         let mut claims: HashMap<Vec<u8>, Target> = HashMap::new();
         let mut statements: HashSet<(u64, Vec<u8>)> = HashSet::new();
         for row in store::rows(&self.store.conn, 0, u64::MAX)? {
+            // A withheld payload matches nothing: its bytes are gone.
+            let Some(payload) = row.payload else {
+                continue;
+            };
             if row.kind == Kind::Claim.as_str() {
                 let leaf_hash = row
                     .leaf_hash
@@ -110,14 +114,14 @@ impl Ledger {
                     .try_into()
                     .map_err(|_| Error::Corrupt(format!("entry {}: leaf hash", row.idx)))?;
                 claims.insert(
-                    row.payload,
+                    payload,
                     Target {
                         index: row.idx,
                         leaf_hash,
                     },
                 );
             } else if let (true, Some(t)) = (row.kind == Kind::Statement.as_str(), row.target_idx) {
-                statements.insert((t, row.payload));
+                statements.insert((t, payload));
             }
         }
 

@@ -62,6 +62,9 @@ pub enum Command {
     /// line {"envelope_base64", "payload"} to submit later (POST /v1/entries, import).
     #[command(subcommand)]
     Sign(SignCommand),
+    /// Withhold an entry's payload for a legal reason: appends a redaction signed with the
+    /// operator key and erases the payload's bytes from the file (docs/REDACTION-RUNBOOK.md).
+    Redact(RedactArgs),
     /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
     Serve(ServeArgs),
     /// Show one entry.
@@ -435,4 +438,28 @@ pub enum ProveCommand {
         #[arg(long)]
         to: Option<u64>,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct RedactArgs {
+    /// The claim or statement to withhold: 12, #12, or 8+ hex digits of a leaf hash.
+    #[arg(required_unless_present = "scrub")]
+    pub reference: Option<String>,
+    /// Category of reason, shown to every reader.
+    #[arg(long, required_unless_present = "scrub", value_parser = ["court_order", "privacy", "source_protection", "defamation", "other"])]
+    pub category: Option<String>,
+    /// Why, in words that are public forever: never repeat what is withheld.
+    #[arg(long, required_unless_present = "scrub")]
+    pub reason: Option<String>,
+    /// Only sign the redaction with the operator key and write it as an import line (to
+    /// POST to /v1/entries on a server); change no ledger.
+    #[arg(long, conflicts_with = "scrub")]
+    pub sign_only: bool,
+    /// With --sign-only: write the line to this new file instead of standard output.
+    #[arg(long, requires = "sign_only")]
+    pub out: Option<PathBuf>,
+    /// Only checkpoint the WAL into the file and truncate it (when a redaction warned that a
+    /// reader kept it busy).
+    #[arg(long)]
+    pub scrub: bool,
 }

@@ -24,6 +24,7 @@ mod demo;
 mod output;
 mod read;
 mod record;
+mod redact;
 mod serve;
 mod verify;
 
@@ -91,6 +92,7 @@ pub fn run() -> Result<Outcome> {
                 S::Qualify(a) => record::sign_statement(&ctx, Stance::Qualifies, a, m),
             }
         }
+        Command::Redact(a) => redact::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Show { reference } => read::show(&ctx, &reference),
         Command::History { reference } => read::history(&ctx, &reference),
@@ -182,15 +184,20 @@ impl Ctx {
     /// Open the ledger with the operator key loaded, or fail saying where it was expected.
     pub fn open_as_operator(&self) -> Result<Ledger> {
         let mut ledger = self.open()?;
-        let Some(path) = self.operator_key_path(&ledger)? else {
-            bail!("this needs the operator key: pass --operator-key FILE");
-        };
-        let key = keyfile::read_signing_key(&path)
-            .with_context(|| format!("reading the operator key {}", path.display()))?;
+        let key = self.operator_signing_key(&ledger)?;
         ledger
             .load_operator_key(key)
-            .with_context(|| format!("operator key {}", path.display()))?;
+            .context("--operator-key is not this ledger's operator key")?;
         Ok(ledger)
+    }
+
+    /// The operator key (--operator-key, or where init put it), read from its file.
+    pub fn operator_signing_key(&self, ledger: &Ledger) -> Result<SigningKey> {
+        let Some(path) = self.operator_key_path(ledger)? else {
+            bail!("this needs the operator key: pass --operator-key FILE");
+        };
+        keyfile::read_signing_key(&path)
+            .with_context(|| format!("reading the operator key {}", path.display()))
     }
 
     fn operator_key_path(&self, ledger: &Ledger) -> Result<Option<PathBuf>> {

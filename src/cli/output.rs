@@ -7,7 +7,7 @@ use claimledger::ledger::keybook::KeyBook;
 use claimledger::ledger::{FigureStatement, History};
 use claimledger::{
     ConsistencyProof, Entry, Figure, InclusionProof, Party, Payload, Rating, SignedCheckpoint,
-    Source, VerifyingKey,
+    Source, VerifyingKey, Withheld,
 };
 use serde_json::{Value, json};
 use std::fmt::Write as _;
@@ -54,7 +54,16 @@ pub fn entry_json(e: &Entry, recorder: &str) -> Value {
         "recorder": recorder,
         "target": env.target().map(|t| json!({"index": t.index, "leaf_hash": hex::encode(t.leaf_hash)})),
         "payload": e.signed().payload_json(),
+        "withheld": e.withheld().map(withheld_json),
     })
+}
+
+/// What stands in for a withheld payload: `{"redaction", "category", "text"}`, where `text` is
+/// the sentence every reader is shown ("withheld by redaction #N (category)").
+pub fn withheld_json(w: &Withheld) -> Value {
+    let mut v = w.to_value();
+    v["text"] = json!(w.to_string());
+    v
 }
 
 fn party(p: &Party) -> String {
@@ -136,7 +145,30 @@ pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
     let env = e.envelope();
     let mut out = String::new();
     match e.payload() {
-        Payload::Claim(c) => {
+        None => {
+            let about = env
+                .target()
+                .map(|t| format!(" about #{}", t.index))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{indent}#{} {}{about} — {}",
+                e.index(),
+                env.kind().as_str(),
+                e.withheld().map(Withheld::to_string).unwrap_or_default()
+            );
+        }
+        Some(Payload::Redaction(r)) => {
+            let _ = writeln!(
+                out,
+                "{indent}#{} redaction of #{} ({})",
+                e.index(),
+                env.target().map(|t| t.index).unwrap_or_default(),
+                r.category
+            );
+            let _ = writeln!(out, "{indent}  reason: {}", r.reason);
+        }
+        Some(Payload::Claim(c)) => {
             let _ = writeln!(
                 out,
                 "{indent}#{} claim by {}{}",
@@ -156,7 +188,7 @@ pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
                 let _ = writeln!(out, "{indent}  figure: {}", figure_text(f));
             }
         }
-        Payload::Statement(s) => {
+        Some(Payload::Statement(s)) => {
             let _ = writeln!(
                 out,
                 "{indent}#{} {} #{} — {}{}",
@@ -178,7 +210,7 @@ pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
                 let _ = writeln!(out, "{indent}  figure: {}", figure_text(f));
             }
         }
-        Payload::Key(k) => {
+        Some(Payload::Key(k)) => {
             let action = serde_json::to_value(k.action)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))

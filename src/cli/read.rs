@@ -72,10 +72,16 @@ pub fn figures(ctx: &Ctx, subject: Option<&str>, property: Option<&str>) -> Resu
     let rows = ledger.figures(subject, property)?;
     if ctx.json {
         print_json(&figures_json(&rows))?;
-    } else if rows.is_empty() {
+        return Ok(Outcome::Ok);
+    }
+    if rows.is_empty() {
         out!("(no figures)");
     } else {
         outp!("{}", figures_table(&rows));
+    }
+    // Figures are part of a payload: a withheld entry's are withheld with it, and said so.
+    for (index, w) in ledger.withheld_entries()? {
+        out!("#{index}: figures {w}");
     }
     Ok(Outcome::Ok)
 }

@@ -348,7 +348,7 @@ pub fn sign_statement(
 }
 
 /// Write one import line, to a new file or standard output.
-fn write_line(ctx: &Ctx, signed: &SignedEntry, out: Option<&Path>) -> Result<Outcome> {
+pub fn write_line(ctx: &Ctx, signed: &SignedEntry, out: Option<&Path>) -> Result<Outcome> {
     let mut line = serde_json::to_string(&signed.to_line()).context("encoding the line")?;
     line.push('\n');
     let leaf = hex::encode(signed.envelope().leaf_hash());

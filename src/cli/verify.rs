@@ -117,9 +117,17 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
         Ok(v) => {
             let env = v.entry.envelope();
             let text = match v.entry.payload() {
-                claimledger::Payload::Claim(c) => c.text.clone(),
-                claimledger::Payload::Statement(s) => s.text.clone(),
-                claimledger::Payload::Key(k) => format!("{:?} {}", k.action, k.name),
+                Some(claimledger::Payload::Claim(c)) => c.text.clone(),
+                Some(claimledger::Payload::Statement(s)) => s.text.clone(),
+                Some(claimledger::Payload::Key(k)) => format!("{:?} {}", k.action, k.name),
+                Some(claimledger::Payload::Redaction(r)) => {
+                    format!("{} ({})", r.reason, r.category)
+                }
+                None => v
+                    .entry
+                    .withheld()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
             };
             if ctx.json {
                 print_json(&json!({
@@ -130,6 +138,7 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                     "checkpoint": {"origin": v.checkpoint.origin, "size": v.checkpoint.size,
                                    "root": hex::encode(v.checkpoint.root)},
                     "payload": v.entry.payload_json(),
+                    "withheld": v.entry.withheld().map(super::output::withheld_json),
                 }))?;
             } else {
                 out!("receipt verified");
@@ -145,8 +154,18 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                     env.signer(),
                     env.recorded_at()
                 );
-                out!("  payload     hash matches the envelope ✓");
-                out!("  {}: \"{text}\"", env.kind().as_str());
+                match v.entry.withheld() {
+                    None => {
+                        out!("  payload     hash matches the envelope ✓");
+                        out!("  {}: \"{text}\"", env.kind().as_str());
+                    }
+                    Some(w) => {
+                        out!(
+                            "  payload     {w}: the redaction is signed by the log key and in that tree ✓"
+                        );
+                        out!("  {}: {text}", env.kind().as_str());
+                    }
+                }
             }
             Ok(Outcome::Ok)
         }

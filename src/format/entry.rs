@@ -8,6 +8,7 @@ use crate::format::merkle::{self, Hash};
 pub use crate::format::payload::{
     Claim, KeyAction, KeyChange, Party, PartyType, Payload, Source, Stance, Statement,
 };
+pub use crate::format::redaction::{Redaction, RedactionCategory, Withheld};
 use crate::format::time;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -286,10 +287,16 @@ impl RawEnvelope {
             (Kind::Statement, false) => {
                 return Err(EntryError::field("target", "a statement needs a target"));
             }
+            (Kind::Redaction, false) => {
+                return Err(EntryError::field(
+                    "target",
+                    "a redaction names the entry it withholds",
+                ));
+            }
             (Kind::Claim | Kind::Key, true) => {
                 return Err(EntryError::field(
                     "target",
-                    "only statements have a target; use null",
+                    "only statements and redactions have a target; use null",
                 ));
             }
             _ => {}
@@ -322,12 +329,20 @@ pub struct SignOptions {
 
 /// An envelope with its payload, signed and self-consistent but not (yet) in a ledger.
 ///
-/// This is what a reporter's machine makes offline and what an `import` line holds.
+/// This is what a reporter's machine makes offline and what an `import` line holds. Its
+/// payload is absent only when a redaction withheld it ([`SignedEntry::from_withheld`]): then the
+/// envelope and its signature are checked and the payload hash cannot be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedEntry {
     envelope: Envelope,
-    payload: Payload,
-    payload_bytes: Vec<u8>,
+    body: Body,
+}
+
+/// A payload with its canonical bytes, or what stands in for one a redaction withheld.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Body {
+    Given { payload: Payload, bytes: Vec<u8> },
+    Withheld(Withheld),
 }
 
 impl SignedEntry {
@@ -376,8 +391,44 @@ impl SignedEntry {
         envelope.verify_signature()?;
         Ok(SignedEntry {
             envelope,
-            payload,
-            payload_bytes,
+            body: Body::Given {
+                payload,
+                bytes: payload_bytes,
+            },
+        })
+    }
+
+    /// An entry whose payload a redaction withheld: the envelope (canonical form, fields,
+    /// author signature) is checked; the payload hash cannot be. Only claims and statements
+    /// can be withheld. Whether a redaction really covers it is a ledger rule (FORMAT.md §7.8).
+    pub fn from_withheld(
+        envelope_bytes: &[u8],
+        withheld: Withheld,
+    ) -> Result<SignedEntry, EntryError> {
+        Self::from_withheld_with(envelope_bytes, withheld, |text| text.parse())
+    }
+
+    /// [`SignedEntry::from_withheld`], resolving the signer's vkey text through `signer` (see
+    /// [`Envelope::parse_with`]).
+    pub fn from_withheld_with(
+        envelope_bytes: &[u8],
+        withheld: Withheld,
+        signer: impl FnOnce(&str) -> Result<VerifyingKey, KeyError>,
+    ) -> Result<SignedEntry, EntryError> {
+        let envelope = Envelope::parse_with(envelope_bytes, signer)?;
+        if !matches!(envelope.kind(), Kind::Claim | Kind::Statement) {
+            return Err(EntryError::field(
+                "payload",
+                format!(
+                    "only a claim's or a statement's payload can be withheld, not a {}'s",
+                    envelope.kind().as_str()
+                ),
+            ));
+        }
+        envelope.verify_signature()?;
+        Ok(SignedEntry {
+            envelope,
+            body: Body::Withheld(withheld),
         })
     }
 
@@ -447,8 +498,10 @@ impl SignedEntry {
         envelope.verify_signature()?;
         Ok(SignedEntry {
             envelope,
-            payload,
-            payload_bytes,
+            body: Body::Given {
+                payload,
+                bytes: payload_bytes,
+            },
         })
     }
 
@@ -456,27 +509,51 @@ impl SignedEntry {
     pub fn envelope(&self) -> &Envelope {
         &self.envelope
     }
-    /// The typed payload.
-    pub fn payload(&self) -> &Payload {
-        &self.payload
+    /// The typed payload; `None` when a redaction withheld it.
+    pub fn payload(&self) -> Option<&Payload> {
+        match &self.body {
+            Body::Given { payload, .. } => Some(payload),
+            Body::Withheld(_) => None,
+        }
     }
-    /// The canonical payload bytes.
-    pub fn payload_bytes(&self) -> &[u8] {
-        &self.payload_bytes
+    /// The canonical payload bytes; `None` when a redaction withheld them.
+    pub fn payload_bytes(&self) -> Option<&[u8]> {
+        match &self.body {
+            Body::Given { bytes, .. } => Some(bytes),
+            Body::Withheld(_) => None,
+        }
+    }
+    /// Which redaction withheld the payload, if one did.
+    pub fn withheld(&self) -> Option<&Withheld> {
+        match &self.body {
+            Body::Given { .. } => None,
+            Body::Withheld(w) => Some(w),
+        }
     }
     /// The payload exactly as signed, as a JSON value: its canonical form is
     /// [`SignedEntry::payload_bytes`]. (The typed [`Payload`] may spell optional members
-    /// differently, so receipts and export lines MUST use this.)
-    pub fn payload_json(&self) -> Value {
-        encoding::parse_strict(&self.payload_bytes)
-            .expect("payload bytes were checked canonical when this entry was made")
-    }
-    /// The import/export line: `{"envelope_base64": …, "payload": {…}}`.
-    pub fn to_line(&self) -> Value {
-        serde_json::json!({
-            "envelope_base64": B64.encode(self.envelope.as_bytes()),
-            "payload": self.payload_json(),
+    /// differently, so receipts and export lines MUST use this.) `None` when withheld.
+    pub fn payload_json(&self) -> Option<Value> {
+        self.payload_bytes().map(|bytes| {
+            encoding::parse_strict(bytes)
+                .expect("payload bytes were checked canonical when this entry was made")
         })
+    }
+    /// The import/export line: `{"envelope_base64": …, "payload": {…}}`, or for a withheld
+    /// payload `{"envelope_base64": …, "withheld": {"redaction": N, "category": …}}`
+    /// (FORMAT.md §12).
+    pub fn to_line(&self) -> Value {
+        let envelope = B64.encode(self.envelope.as_bytes());
+        match &self.body {
+            Body::Given { .. } => serde_json::json!({
+                "envelope_base64": envelope,
+                "payload": self.payload_json(),
+            }),
+            Body::Withheld(w) => serde_json::json!({
+                "envelope_base64": envelope,
+                "withheld": w.to_value(),
+            }),
+        }
     }
     /// Read an import line (see [`SignedEntry::to_line`]).
     pub fn from_line(line: &[u8]) -> Result<SignedEntry, EntryError> {
@@ -505,7 +582,10 @@ impl SignedEntry {
         #[serde(deny_unknown_fields)]
         struct Line {
             envelope_base64: String,
-            payload: Value,
+            #[serde(default)]
+            payload: Option<Value>,
+            #[serde(default)]
+            withheld: Option<Value>,
         }
         // serde would read `["…", {…}]` as the struct.
         if !value.is_object() {
@@ -520,7 +600,16 @@ impl SignedEntry {
         })?;
         let env = decode_b64_exact(&l.envelope_base64)
             .ok_or_else(|| EntryError::field("envelope_base64", "not canonical standard base64"))?;
-        Self::from_parts_with(&env, l.payload, signer)
+        match (l.payload, l.withheld) {
+            (Some(payload), None) => Self::from_parts_with(&env, payload, signer),
+            (None, Some(withheld)) => {
+                Self::from_withheld_with(&env, Withheld::from_value(withheld)?, signer)
+            }
+            _ => Err(EntryError::Shape {
+                what: "line",
+                message: "needs exactly one of `payload` and `withheld`".into(),
+            }),
+        }
     }
 }
 
@@ -553,9 +642,13 @@ impl Entry {
     pub fn envelope(&self) -> &Envelope {
         &self.signed.envelope
     }
-    /// The typed payload.
-    pub fn payload(&self) -> &Payload {
-        &self.signed.payload
+    /// The typed payload; `None` when a redaction withheld it.
+    pub fn payload(&self) -> Option<&Payload> {
+        self.signed.payload()
+    }
+    /// Which redaction withheld the payload, if one did.
+    pub fn withheld(&self) -> Option<&Withheld> {
+        self.signed.withheld()
     }
     /// The signed entry (envelope + payload).
     pub fn signed(&self) -> &SignedEntry {

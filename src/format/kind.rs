@@ -97,6 +97,8 @@ pub enum Kind {
     Statement,
     /// A grant or revocation of a recorder key, signed by the operator.
     Key,
+    /// The operator's decision to withhold an earlier entry's payload.
+    Redaction,
 }
 
 impl Kind {
@@ -106,6 +108,7 @@ impl Kind {
             Kind::Claim => "claim",
             Kind::Statement => "statement",
             Kind::Key => "key",
+            Kind::Redaction => "redaction",
         }
     }
 }

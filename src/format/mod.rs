@@ -9,6 +9,7 @@
 //! | `kind.rs` | §4.1 entry kinds, §4/§5 size limits, the error for a refused entry |
 //! | `entry.rs` | §4 the envelope, its signature and leaf hash; §12 the import/export line |
 //! | `payload.rs` | §5 payloads: claim, statement, key change, party, source |
+//! | `redaction.rs` | §5.7 redaction payloads, categories, the withheld stand-in (§7.8) |
 //! | `figure/` | §6 figures: parsing stated wording, comparing values and scopes |
 //! | `merkle/` | §8 RFC 6962 / RFC 9162 Merkle tree, inclusion and consistency proofs |
 //! | `note.rs` | §9.1 C2SP signed notes |
@@ -30,5 +31,6 @@ pub mod merkle;
 pub mod note;
 pub mod payload;
 pub mod receipt;
+pub mod redaction;
 pub mod tiles;
 pub mod time;

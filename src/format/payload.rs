@@ -7,6 +7,7 @@ use crate::format::encoding;
 use crate::format::figure::Figure;
 use crate::format::keys::VerifyingKey;
 use crate::format::kind::{EntryError, Kind, MAX_PAYLOAD_BYTES};
+use crate::format::redaction::Redaction;
 use crate::format::time;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -266,6 +267,8 @@ pub enum Payload {
     Statement(Statement),
     /// A key grant or revocation.
     Key(KeyChange),
+    /// A redaction of an earlier entry's payload (src/format/redaction.rs).
+    Redaction(Redaction),
 }
 
 impl From<Claim> for Payload {
@@ -283,6 +286,11 @@ impl From<KeyChange> for Payload {
         Payload::Key(k)
     }
 }
+impl From<Redaction> for Payload {
+    fn from(r: Redaction) -> Self {
+        Payload::Redaction(r)
+    }
+}
 
 impl Payload {
     /// The entry kind this payload is recorded as.
@@ -291,6 +299,7 @@ impl Payload {
             Payload::Claim(_) => Kind::Claim,
             Payload::Statement(_) => Kind::Statement,
             Payload::Key(_) => Kind::Key,
+            Payload::Redaction(_) => Kind::Redaction,
         }
     }
 
@@ -300,6 +309,7 @@ impl Payload {
             Payload::Claim(c) => serde_json::to_value(c),
             Payload::Statement(s) => serde_json::to_value(s),
             Payload::Key(k) => serde_json::to_value(k),
+            Payload::Redaction(r) => serde_json::to_value(r),
         };
         v.expect("payload types hold only strings, arrays and objects")
     }
@@ -363,6 +373,7 @@ impl Payload {
             Kind::Claim => Payload::Claim(shape("claim payload", value)?),
             Kind::Statement => Payload::Statement(shape("statement payload", value)?),
             Kind::Key => Payload::Key(shape("key payload", value)?),
+            Kind::Redaction => Payload::Redaction(shape("redaction payload", value)?),
         })
     }
 
@@ -403,6 +414,7 @@ impl Payload {
                 }
                 Ok(())
             }
+            Payload::Redaction(r) => r.validate(),
         }
     }
 }
@@ -544,6 +556,7 @@ fn check_shapes(kind: Kind, value: &Value) -> Result<(), EntryError> {
             }
         }
         Kind::Key => string_if_present("", map, "action")?,
+        Kind::Redaction => string_if_present("", map, "category")?,
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use crate::format::checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
 use crate::format::encoding;
-use crate::format::entry::{EntryError, SignedEntry, decode_b64_exact};
+use crate::format::entry::{EntryError, Payload, SignedEntry, Withheld, decode_b64_exact};
 use crate::format::keys::VerifyingKey;
 use crate::format::merkle::{self, Hash, ProofError};
 use base64::Engine as _;
@@ -36,6 +36,10 @@ pub enum ReceiptError {
     /// The entry: canonical form, author signature, payload hash, payload fields.
     #[error("entry: {0}")]
     Entry(EntryError),
+    /// The receipt says the payload was withheld, but its redaction does not prove it: not a
+    /// redaction signed by the log key naming this entry, or not itself included.
+    #[error("withheld: {0}")]
+    Withheld(String),
 }
 
 /// A parsed C2SP tlog-proof.
@@ -123,21 +127,30 @@ pub(crate) fn parse_decimal(s: &str) -> Option<u64> {
 /// A self-contained proof that one entry is in the ledger.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
-    /// The entry (envelope and payload).
+    /// The entry (envelope and payload, or envelope and withheld stand-in).
     pub entry: SignedEntry,
     /// Its index, inclusion proof and signed checkpoint.
     pub tlog_proof: TlogProof,
+    /// When the payload is withheld: the receipt of the redaction that withholds it, which
+    /// proves the withholding with the same log key (FORMAT.md §10.1).
+    pub redaction: Option<Box<Receipt>>,
 }
 
 impl Receipt {
-    /// The JSON form: `{"format", "envelope_base64", "payload", "tlog_proof"}`.
+    /// The JSON form: `{"format", "envelope_base64", "payload", "tlog_proof"}`, or with
+    /// `"withheld": <the redaction's receipt>` in place of `payload`.
     pub fn to_json(&self) -> Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "format": RECEIPT_FORMAT,
             "envelope_base64": B64.encode(self.entry.envelope().as_bytes()),
-            "payload": self.entry.payload_json(),
             "tlog_proof": self.tlog_proof.to_text(),
-        })
+        });
+        match (self.entry.payload_json(), &self.redaction) {
+            (Some(payload), _) => v["payload"] = payload,
+            (None, Some(r)) => v["withheld"] = r.to_json(),
+            (None, None) => {}
+        }
+        v
     }
 
     /// The JSON form, pretty-printed, as `claimledger receipt` writes it.
@@ -152,7 +165,9 @@ impl Receipt {
 /// What a verified receipt proves.
 #[derive(Clone, Debug)]
 pub struct VerifiedReceipt {
-    /// The entry, with author signature and payload hash checked.
+    /// The entry, with author signature and payload hash checked; or, when the payload is
+    /// withheld, with author signature checked and [`SignedEntry::withheld`] naming the
+    /// redaction (verified: signed by the log key, naming this entry, included).
     pub entry: SignedEntry,
     /// Its leaf index.
     pub index: u64,
@@ -164,7 +179,9 @@ pub struct VerifiedReceipt {
 ///
 /// Checks, in order: receipt shape; checkpoint note signed by `log_key` (key name = origin);
 /// envelope canonical with a valid author signature (verify_strict) and payload hash;
-/// inclusion proof from the envelope's leaf hash to the checkpoint's root.
+/// inclusion proof from the envelope's leaf hash to the checkpoint's root. A receipt whose
+/// payload is withheld carries its redaction's receipt instead, verified the same way and
+/// checked to be a redaction signed by `log_key` naming this entry's index and leaf hash.
 pub fn verify_receipt(
     bytes: &[u8],
     log_key: &VerifyingKey,
@@ -177,12 +194,23 @@ pub fn verify_receipt(
     }
     let value =
         encoding::parse_strict(bytes).map_err(|e| ReceiptError::Malformed(e.to_string()))?;
+    verify_value(value, log_key, true)
+}
+
+fn verify_value(
+    value: Value,
+    log_key: &VerifyingKey,
+    may_withhold: bool,
+) -> Result<VerifiedReceipt, ReceiptError> {
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Raw {
         format: String,
         envelope_base64: String,
-        payload: Value,
+        #[serde(default)]
+        payload: Option<Value>,
+        #[serde(default)]
+        withheld: Option<Value>,
         tlog_proof: String,
     }
     // serde would read an array as the struct, fields in order.
@@ -202,7 +230,44 @@ pub fn verify_receipt(
         open_checkpoint(tlog.checkpoint.as_bytes(), log_key).map_err(ReceiptError::Checkpoint)?;
     let envelope = decode_b64_exact(&raw.envelope_base64)
         .ok_or_else(|| ReceiptError::Malformed("envelope_base64 is not canonical base64".into()))?;
-    let entry = SignedEntry::from_parts(&envelope, raw.payload).map_err(ReceiptError::Entry)?;
+    let entry = match (raw.payload, raw.withheld) {
+        (Some(payload), None) => {
+            SignedEntry::from_parts(&envelope, payload).map_err(ReceiptError::Entry)?
+        }
+        (None, Some(withheld)) if may_withhold => {
+            let bad = |m: String| ReceiptError::Withheld(m);
+            let r = verify_value(withheld, log_key, false)?;
+            let leaf = merkle::leaf_hash(&envelope);
+            let Some(Payload::Redaction(redaction)) = r.entry.payload() else {
+                return Err(bad("the withholding entry is not a redaction".into()));
+            };
+            if r.entry.envelope().signer() != log_key {
+                return Err(bad(format!(
+                    "the redaction is signed by key {}, not by the log key",
+                    r.entry.envelope().signer().key_id()
+                )));
+            }
+            let target = r.entry.envelope().target();
+            if target.map(|t| (t.index, t.leaf_hash)) != Some((tlog.index, leaf)) {
+                return Err(bad(format!(
+                    "the redaction names another entry than index {} with this envelope",
+                    tlog.index
+                )));
+            }
+            let withheld = Withheld {
+                redaction: r.index,
+                category: redaction.category,
+            };
+            SignedEntry::from_withheld(&envelope, withheld).map_err(ReceiptError::Entry)?
+        }
+        _ => {
+            return Err(ReceiptError::Malformed(if may_withhold {
+                "a receipt has exactly one of `payload` and `withheld`".into()
+            } else {
+                "the redaction in `withheld` needs its `payload` and no `withheld`".into()
+            }));
+        }
+    };
     merkle::verify_inclusion(
         tlog.index,
         checkpoint.size,

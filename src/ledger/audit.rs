@@ -66,6 +66,11 @@ pub mod codes {
     pub const DUPLICATE_ENTRY: &str = "duplicate_entry";
     /// More findings than the report keeps (1000); the rest are counted, not listed.
     pub const TOO_MANY_FINDINGS: &str = "too_many_findings";
+    /// A redaction entry signed by a key other than the operator key.
+    pub const REDACTION_NOT_BY_OPERATOR: &str = "redaction_not_by_operator";
+    /// A redaction whose target is missing, later, a key entry or a redaction, has another
+    /// leaf hash, is already withheld by an earlier redaction, or still has its payload.
+    pub const BAD_REDACTION: &str = "bad_redaction";
     /// Notice, not failure: entries not yet covered by a signed checkpoint.
     pub const UNCOVERED_ENTRIES: &str = "uncovered_entries";
 }
@@ -143,6 +148,8 @@ struct Checked {
     leaf: Hash,
     envelope: Option<Envelope>,
     payload: Option<Payload>,
+    /// The payload row is absent (withheld, or deleted behind the tool's back).
+    absent: bool,
     problems: Vec<(&'static str, String)>,
 }
 
@@ -167,6 +174,7 @@ fn check_row(row: &Row, known: &KnownKeys) -> Checked {
                 leaf,
                 envelope: None,
                 payload: None,
+                absent: row.payload.is_none(),
                 problems,
             };
         }
@@ -188,14 +196,25 @@ fn check_row(row: &Row, known: &KnownKeys) -> Checked {
         ));
     }
     let mut payload = None;
-    if sha256(&row.payload) != *envelope.payload_sha256() {
+    let Some(row_payload) = &row.payload else {
+        // Absent: valid only if a redaction covers it, which the rules pass checks.
+        return Checked {
+            idx: row.idx,
+            leaf,
+            envelope: Some(envelope),
+            payload,
+            absent: true,
+            problems,
+        };
+    };
+    if sha256(row_payload) != *envelope.payload_sha256() {
         problems.push((
             codes::PAYLOAD_HASH_MISMATCH,
             "payload is missing or its SHA-256 differs from the envelope's payload_sha256"
                 .to_string(),
         ));
     } else {
-        match Payload::from_stored(envelope.kind(), &row.payload) {
+        match Payload::from_stored(envelope.kind(), row_payload) {
             Ok(p) => payload = Some(p),
             Err(e) => problems.push((codes::PAYLOAD_INVALID, format!("payload: {e}"))),
         }
@@ -205,6 +224,7 @@ fn check_row(row: &Row, known: &KnownKeys) -> Checked {
         leaf,
         envelope: Some(envelope),
         payload,
+        absent: false,
         problems,
     }
 }
@@ -281,6 +301,9 @@ impl Ledger {
                 expected_idx = c.idx + 1;
                 for (code, msg) in &c.problems {
                     a.fail(code, Some(c.idx), format!("entry {}: {msg}", c.idx));
+                }
+                if c.absent {
+                    check_absent_payload(conn, &mut a, c.idx, &recorded)?;
                 }
                 if let Some(env) = &c.envelope {
                     self.check_entry_rules(
@@ -448,6 +471,7 @@ impl Ledger {
                     a.fail(codes::BAD_KEY_ENTRY, Some(idx), format!("entry {idx}: {e}"));
                 }
             }
+            (Kind::Redaction, _) => check_redaction(conn, a, book, idx, env)?,
             (Kind::Statement, _) => {
                 let t = env
                     .target()
@@ -530,6 +554,86 @@ impl Ledger {
         }
         Ok(())
     }
+}
+
+/// A payload row is absent: valid if and only if a later redaction entry, signed by the
+/// operator key, names this entry (FORMAT.md §7.8).
+fn check_absent_payload(
+    conn: &rusqlite::Connection,
+    a: &mut Auditor,
+    idx: u64,
+    operator: &VerifyingKey,
+) -> Result<()> {
+    let covered = match store::redaction_of(conn, idx)? {
+        Some((by, _)) if by > idx => store::row(conn, by)?
+            .and_then(|row| Envelope::parse(&row.envelope).ok())
+            .is_some_and(|env| env.signer() == operator && env.kind() == Kind::Redaction),
+        _ => false,
+    };
+    if !covered {
+        a.fail(
+            codes::PAYLOAD_HASH_MISMATCH,
+            Some(idx),
+            format!(
+                "entry {idx}: payload is missing and no redaction by the operator withholds it"
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// The rules of a redaction entry (FORMAT.md §7.8), as findings.
+fn check_redaction(
+    conn: &rusqlite::Connection,
+    a: &mut Auditor,
+    book: &KeyBook,
+    idx: u64,
+    env: &Envelope,
+) -> Result<()> {
+    if env.signer() != book.operator() {
+        a.fail(
+            codes::REDACTION_NOT_BY_OPERATOR,
+            Some(idx),
+            format!(
+                "entry {idx}: a redaction signed by key {}, not by the operator key",
+                env.signer().key_id()
+            ),
+        );
+    }
+    let t = env
+        .target()
+        .expect("Envelope::parse requires a redaction target");
+    let problem = match (t.index < idx)
+        .then(|| store::leaf_and_kind(conn, t.index))
+        .transpose()?
+        .flatten()
+    {
+        None => Some(format!("target entry {} does not exist before it", t.index)),
+        Some((_, kind)) if kind != "claim" && kind != "statement" => Some(format!(
+            "target entry {} is a {kind} entry; only claims and statements are withheld",
+            t.index
+        )),
+        Some((hash, _)) if hash[..] != t.leaf_hash[..] => Some(format!(
+            "target entry {} has leaf hash {}, not {}",
+            t.index,
+            hex::encode(&hash),
+            hex::encode(t.leaf_hash)
+        )),
+        _ => match store::redaction_of(conn, t.index)? {
+            Some((first, _)) if first != idx => Some(format!(
+                "entry {} is already withheld by redaction #{first}",
+                t.index
+            )),
+            _ if store::payload(conn, t.index)?.is_some() => {
+                Some(format!("the payload of entry {} is still stored", t.index))
+            }
+            _ => None,
+        },
+    };
+    if let Some(p) = problem {
+        a.fail(codes::BAD_REDACTION, Some(idx), format!("entry {idx}: {p}"));
+    }
+    Ok(())
 }
 
 fn check_checkpoint(

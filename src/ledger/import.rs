@@ -1,11 +1,11 @@
 //! Bulk import and export of signed entries as JSON Lines (`{"envelope_base64", "payload"}`).
 
 use crate::error::{Error, Result};
-use crate::format::entry::{KnownKeys, SignedEntry};
+use crate::format::entry::{KnownKeys, Payload, SignedEntry};
 use crate::format::keys::{KeyError, VerifyingKey};
 use crate::format::merkle::Hash;
-use crate::ledger::store;
 use crate::ledger::{Ledger, OnDuplicate, SignedCheckpoint};
+use crate::ledger::{redact, store};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use rayon::prelude::*;
@@ -132,8 +132,24 @@ impl Ledger {
                 out.write_all(b"{\"envelope_base64\":\"").map_err(io)?;
                 out.write_all(B64.encode(&r.envelope).as_bytes())
                     .map_err(io)?;
-                out.write_all(b"\",\"payload\":").map_err(io)?;
-                out.write_all(&r.payload).map_err(io)?;
+                match &r.payload {
+                    Some(payload) => {
+                        out.write_all(b"\",\"payload\":").map_err(io)?;
+                        out.write_all(payload).map_err(io)?;
+                    }
+                    // A withheld payload: the line says so instead (FORMAT.md §12).
+                    None => {
+                        let withheld = redact::withheld(self.conn(), r.idx)?.ok_or_else(|| {
+                            Error::Corrupt(format!(
+                                "entry {} has no payload and no redaction names it",
+                                r.idx
+                            ))
+                        })?;
+                        out.write_all(b"\",\"withheld\":").map_err(io)?;
+                        out.write_all(withheld.to_value().to_string().as_bytes())
+                            .map_err(io)?;
+                    }
+                }
                 out.write_all(b"}\n").map_err(io)?;
                 n += 1;
             }
@@ -168,7 +184,36 @@ fn read_and_parse<R: BufRead>(
     if raw.is_empty() {
         return Ok(None);
     }
-    parse_batch(&raw, signers).map(Some)
+    let mut batch = parse_batch(&raw, signers)?;
+    // A withheld entry is stored only in the same transaction as the redaction that covers
+    // it (it comes later): extend the batch until every one is covered, or the input ends.
+    let mut waiting = batch.uncovered();
+    while waiting > 0 {
+        let Some(line) = lines.next_line()? else {
+            break;
+        };
+        let more = parse_batch(std::slice::from_ref(&line), signers)?;
+        batch.entries.extend(more.entries);
+        batch.lines.extend(more.lines);
+        waiting = batch.uncovered();
+    }
+    Ok(Some(batch))
+}
+
+impl Verified {
+    /// How many withheld entries no redaction in the batch names (by leaf hash).
+    fn uncovered(&self) -> usize {
+        let named: std::collections::HashSet<Hash> = self
+            .entries
+            .iter()
+            .filter(|(e, _)| matches!(e.payload(), Some(Payload::Redaction(_))))
+            .filter_map(|(e, _)| e.envelope().target().map(|t| t.leaf_hash))
+            .collect();
+        self.entries
+            .iter()
+            .filter(|(e, leaf)| e.withheld().is_some() && !named.contains(leaf))
+            .count()
+    }
 }
 
 /// Parse and verify a batch on every core. The error is that of the first bad line.

@@ -13,6 +13,7 @@ use crate::ledger::keybook::{KeyBook, KeyRecord};
 pub use crate::ledger::prove::SignedCheckpoint;
 use crate::ledger::prove::sign_checkpoint_in;
 pub use crate::ledger::query::{ClaimSummary, FigureStatement, History, first_subject};
+use crate::ledger::redact;
 use crate::ledger::store::{self, NewRow, Row, Store};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -343,6 +344,7 @@ impl Ledger {
         let mut frontier = store::frontier(&tx, start).map_err(at(0))?;
         let mut results = Vec::with_capacity(batch.len());
         let mut skipped = 0;
+        let mut redactions = redact::InBatch::default();
         for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
             let index = frontier.size();
             let Some(warnings) = check_rules(&tx, &mut book, index, &signed, &leaf, on_duplicate)
@@ -364,6 +366,9 @@ impl Ledger {
                 },
             )
             .map_err(at(pos))?;
+            redactions
+                .stored(&tx, pos, index, &signed)
+                .map_err(at(pos))?;
             let mut err = None;
             frontier.push(leaf, |level, idx, hash| {
                 if err.is_none() {
@@ -388,6 +393,7 @@ impl Ledger {
                 skipped,
             });
         }
+        redactions.check_covered(&tx)?;
         let checkpoint = match &operator {
             Some(key) => Some(
                 sign_checkpoint_in(&tx, &origin, key, frontier.size(), frontier.root())
@@ -396,8 +402,10 @@ impl Ledger {
             None => None,
         };
         tx.commit().map_err(|e| (last, e.into()))?;
+        let scrub_warning = redactions.scrub(&self.store.conn);
         if let Some(last) = results.last_mut() {
             last.checkpoint = checkpoint;
+            last.warnings.extend(scrub_warning);
         }
         Ok(Written {
             appended: results,
@@ -433,7 +441,7 @@ impl Ledger {
         let row = store::row(&self.store.conn, index)?.ok_or_else(|| Error::NoSuchEntry {
             reference: index.to_string(),
         })?;
-        entry_from_row(row)
+        entry_from_row(&self.store.conn, row)
     }
 
     /// Resolve `12`, `#12` or a leaf-hash hex prefix of 8 to 64 digits to an index.
@@ -507,7 +515,7 @@ fn key_book_for(
     let mut vkeys = BTreeSet::new();
     for (signed, _) in batch {
         vkeys.insert(signed.envelope().signer().to_string());
-        if let Payload::Key(change) = signed.payload() {
+        if let Some(Payload::Key(change)) = signed.payload() {
             vkeys.insert(change.vkey.clone());
         }
     }
@@ -521,9 +529,12 @@ fn replay_keys(rows: Vec<Row>, log_key: &VerifyingKey) -> Result<KeyBook> {
     let known: KnownKeys = [(log_key.to_string(), log_key.clone())].into();
     for row in rows {
         let idx = row.idx;
-        let signed = SignedEntry::from_stored_known(&row.envelope, &row.payload, &known)
+        let payload = row
+            .payload
+            .ok_or_else(|| Error::Corrupt(format!("key entry {idx} has no payload")))?;
+        let signed = SignedEntry::from_stored_known(&row.envelope, &payload, &known)
             .map_err(|e| Error::Corrupt(format!("entry {idx}: {e}")))?;
-        if let Payload::Key(change) = signed.payload() {
+        if let Some(Payload::Key(change)) = signed.payload() {
             book.apply(idx, signed.envelope().signer(), change)
                 .map_err(|e| Error::Corrupt(format!("key entry {idx}: {e}")))?;
         }
@@ -531,10 +542,22 @@ fn replay_keys(rows: Vec<Row>, log_key: &VerifyingKey) -> Result<KeyBook> {
     Ok(book)
 }
 
-pub(crate) fn entry_from_row(row: Row) -> Result<Entry> {
+/// The entry of a stored row, re-verified. A row without its payload reads as withheld when
+/// a redaction names it (`conn` is asked which), and as corrupt otherwise.
+pub(crate) fn entry_from_row(conn: &rusqlite::Connection, row: Row) -> Result<Entry> {
     let idx = row.idx;
-    let signed = SignedEntry::from_stored(&row.envelope, &row.payload)
-        .map_err(|e| Error::Corrupt(format!("entry {idx}: {e}")))?;
+    let signed = match &row.payload {
+        Some(payload) => SignedEntry::from_stored(&row.envelope, payload),
+        None => {
+            let withheld = redact::withheld(conn, idx)?.ok_or_else(|| {
+                Error::Corrupt(format!(
+                    "entry {idx} has no payload and no redaction names it"
+                ))
+            })?;
+            SignedEntry::from_withheld(&row.envelope, withheld)
+        }
+    }
+    .map_err(|e| Error::Corrupt(format!("entry {idx}: {e}")))?;
     Ok(Entry::new(idx, signed))
 }
 
@@ -585,8 +608,16 @@ fn check_rules(
         ));
     }
     match signed.payload() {
-        Payload::Key(change) => book.apply(index, signer, change)?,
-        Payload::Statement(statement) => {
+        Some(Payload::Key(change)) => book.apply(index, signer, change)?,
+        Some(Payload::Redaction(_)) => redact::check(conn, book, index, env)?,
+        // Withheld (an import of a redacted entry): the target is checked as for any
+        // statement; that a redaction in the batch covers it is checked when the batch ends.
+        None => {
+            if let Some(target) = env.target() {
+                check_target(conn, index, target)?;
+            }
+        }
+        Some(Payload::Statement(statement)) => {
             let target = env
                 .target()
                 .expect("Envelope::parse requires a statement target");
@@ -604,14 +635,18 @@ fn check_rules(
                 }
             }
         }
-        Payload::Claim(_) => {}
+        Some(Payload::Claim(_)) => {}
     }
     Ok(Some(warnings))
 }
 
-/// Check a statement's target exists before `index`, has the named leaf hash and is not a key
-/// entry. Returns its kind.
-fn check_target(conn: &rusqlite::Connection, index: u64, target: Target) -> Result<Kind> {
+/// Check a statement's (or a redaction's) target exists before `index`, has the named leaf
+/// hash and is a claim or a statement. Returns its kind.
+pub(crate) fn check_target(
+    conn: &rusqlite::Connection,
+    index: u64,
+    target: Target,
+) -> Result<Kind> {
     let not_found = Error::TargetNotFound {
         index: target.index,
         size: index,
@@ -630,6 +665,10 @@ fn check_target(conn: &rusqlite::Connection, index: u64, target: Target) -> Resu
     match kind.as_str() {
         "claim" => Ok(Kind::Claim),
         "statement" => Ok(Kind::Statement),
+        "redaction" => Err(Error::RedactionRule(format!(
+            "entry {} is a redaction; statements are about claims or statements",
+            target.index
+        ))),
         _ => Err(Error::TargetIsKey {
             index: target.index,
         }),
@@ -638,6 +677,7 @@ fn check_target(conn: &rusqlite::Connection, index: u64, target: Target) -> Resu
 
 /// Who made the target claim or statement, for the retraction warning.
 fn original_speaker(conn: &rusqlite::Connection, target: Target, kind: Kind) -> Result<String> {
+    // A withheld target has no payload and so no name to compare: no warning.
     let payload = store::payload(conn, target.index)?.unwrap_or_default();
     Ok(match Payload::from_stored(kind, &payload) {
         Ok(Payload::Claim(c)) => c.claimant.name,

@@ -11,6 +11,7 @@
 //! | `audit.rs` | whole-ledger verification from the stored bytes up |
 //! | `import.rs` | bulk import and export as JSON Lines |
 //! | `keybook.rs` | key grants and revocations in force at an index |
+//! | `redact.rs` | redactions: withhold a payload, erase its bytes, read what stands in for it |
 //! | `keyfile.rs` | key files on disk (0600) |
 //! | `settings.rs` | the ledger's settings (`claimledger config`): configuration, not history |
 
@@ -28,6 +29,8 @@ mod ledger;
 pub mod prove;
 #[cfg(feature = "sqlite")]
 mod query;
+#[cfg(feature = "sqlite")]
+mod redact;
 #[cfg(feature = "sqlite")]
 pub mod settings;
 #[cfg(feature = "sqlite")]

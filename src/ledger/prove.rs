@@ -175,12 +175,33 @@ impl Ledger {
         })
     }
 
-    /// A receipt for entry `index` against the latest signed checkpoint.
+    /// A receipt for entry `index` against the latest signed checkpoint. When a redaction
+    /// withholds the payload, the receipt carries the redaction's own receipt (same
+    /// checkpoint) instead, which proves the withholding (FORMAT.md §10.1).
     pub fn receipt(&self, index: u64) -> Result<Receipt> {
         let entry = self.entry(index)?;
         let cp = store::latest_checkpoint(&self.store.conn)?
             .filter(|c| c.size > index)
             .ok_or(Error::NotCovered { index })?;
+        let redaction = match entry.withheld() {
+            // The redaction comes after the entry; a checkpoint signed before it does not
+            // cover it, and then neither the payload nor the proof of its withholding exists.
+            Some(w) if w.redaction >= cp.size => {
+                return Err(Error::NotCovered { index: w.redaction });
+            }
+            Some(w) => Some(Box::new(self.receipt_at(w.redaction, &cp, None)?)),
+            None => None,
+        };
+        self.receipt_at(index, &cp, redaction)
+    }
+
+    fn receipt_at(
+        &self,
+        index: u64,
+        cp: &store::CheckpointRow,
+        redaction: Option<Box<Receipt>>,
+    ) -> Result<Receipt> {
+        let entry = self.entry(index)?;
         let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, cp.size)?;
         Ok(Receipt {
             entry: entry.signed().clone(),
@@ -188,8 +209,9 @@ impl Ledger {
                 extra: None,
                 index,
                 proof,
-                checkpoint: cp.note,
+                checkpoint: cp.note.clone(),
             },
+            redaction,
         })
     }
 }

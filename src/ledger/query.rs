@@ -42,17 +42,19 @@ pub struct FigureStatement {
 }
 
 impl FigureStatement {
-    /// Every figure `entry` states (none for key entries), in payload order.
+    /// Every figure `entry` states (none for key entries, redactions and withheld payloads),
+    /// in payload order.
     pub fn of(entry: &Entry) -> Vec<FigureStatement> {
         let (figures, speaker, stance, rating) = match entry.payload() {
-            Payload::Claim(c) => (&c.figures, &c.claimant.name, "claims", None),
-            Payload::Statement(s) => (
+            Some(Payload::Claim(c)) => (&c.figures, &c.claimant.name, "claims", None),
+            Some(Payload::Statement(s)) => (
                 &s.figures,
                 &s.speaker.name,
                 s.stance.as_str(),
                 s.rating.as_ref(),
             ),
-            Payload::Key(_) => return Vec::new(),
+            // A withheld payload's figures are withheld with it.
+            Some(Payload::Key(_) | Payload::Redaction(_)) | None => return Vec::new(),
         };
         figures
             .iter()
@@ -82,7 +84,7 @@ impl Ledger {
     pub fn log(&self, from: u64, limit: u64) -> Result<Vec<Entry>> {
         store::rows(&self.store.conn, from, limit)?
             .into_iter()
-            .map(entry_from_row)
+            .map(|row| entry_from_row(&self.store.conn, row))
             .collect()
     }
 
@@ -95,7 +97,7 @@ impl Ledger {
     pub fn search_from(&self, text: &str, from: u64, limit: u64) -> Result<Vec<Entry>> {
         store::search(&self.store.conn, text, from, limit)?
             .into_iter()
-            .map(entry_from_row)
+            .map(|row| entry_from_row(&self.store.conn, row))
             .collect()
     }
 
@@ -130,7 +132,7 @@ impl Ledger {
             .map(|row| {
                 Ok(ClaimSummary {
                     statements: store::history_len(conn, row.idx)?,
-                    entry: entry_from_row(row)?,
+                    entry: entry_from_row(conn, row)?,
                 })
             })
             .collect()
@@ -177,7 +179,7 @@ impl Ledger {
         };
         let mut out = Vec::new();
         for row in store::rows_with_figures(&self.store.conn)? {
-            let entry = entry_from_row(row)?;
+            let entry = entry_from_row(&self.store.conn, row)?;
             out.extend(FigureStatement::of(&entry).into_iter().filter(|r| {
                 matches(subject, &r.figure.subject) && matches(property, &r.figure.property)
             }));
@@ -188,13 +190,13 @@ impl Ledger {
 
 /// Used by the CLI to fill payloads: the figures of a target, for the default subject.
 pub fn first_subject(entry: &Entry) -> Option<String> {
-    match entry.payload() {
+    match entry.payload()? {
         Payload::Claim(c) => c
             .subjects
             .first()
             .cloned()
             .or_else(|| c.figures.first().map(|f| f.subject.clone())),
         Payload::Statement(s) => s.figures.first().map(|f| f.subject.clone()),
-        Payload::Key(_) => None,
+        Payload::Key(_) | Payload::Redaction(_) => None,
     }
 }

@@ -48,7 +48,8 @@ pub(crate) struct Row {
     pub kind: String,
     pub target_idx: Option<u64>,
     pub envelope: Vec<u8>,
-    pub payload: Vec<u8>,
+    /// `None` when the payload row is absent (withheld by a redaction, or deleted).
+    pub payload: Option<Vec<u8>>,
 }
 
 pub(crate) struct Store {
@@ -169,6 +170,11 @@ impl Store {
                     tx.execute_batch(sql)?;
                 }
             }
+            // A section may edit a table's CHECK in sqlite_schema (version 2 admits the kind
+            // `redaction`); a new schema cookie makes every other connection re-read it, as
+            // SQLite's ALTER TABLE documentation prescribes.
+            let cookie: i64 = tx.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+            tx.pragma_update(None, "schema_version", cookie + 1)?;
             let views: Vec<String> = tx
                 .prepare("SELECT name FROM sqlite_schema WHERE type = 'view'")?
                 .query_map([], |r| r.get(0))?
@@ -196,6 +202,9 @@ impl Store {
         let _ = mode;
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         self.conn.pragma_update(None, "foreign_keys", true)?;
+        // Deleted content is overwritten with zeros, so a redacted payload leaves no bytes in
+        // freed space. Entries are append-only, so this costs nothing on the append path.
+        self.conn.pragma_update(None, "secure_delete", true)?;
         self.conn.set_prepared_statement_cache_capacity(64);
         Ok(())
     }
@@ -270,7 +279,8 @@ pub(crate) struct NewRow<'a> {
     pub kind: &'a str,
     pub target_idx: Option<u64>,
     pub envelope: &'a [u8],
-    pub payload: &'a [u8],
+    /// `None` for an imported entry whose payload a redaction in the same batch withholds.
+    pub payload: Option<&'a [u8]>,
 }
 
 pub(crate) fn insert_entry(conn: &Connection, row: &NewRow<'_>) -> Result<()> {
@@ -284,9 +294,54 @@ pub(crate) fn insert_entry(conn: &Connection, row: &NewRow<'_>) -> Result<()> {
         row.target_idx.map(|t| t as i64),
         row.envelope
     ])?;
-    conn.prepare_cached("INSERT INTO payloads (idx, payload) VALUES (?1, ?2)")?
-        .execute(params![row.idx as i64, row.payload])?;
+    if let Some(payload) = row.payload {
+        conn.prepare_cached("INSERT INTO payloads (idx, payload) VALUES (?1, ?2)")?
+            .execute(params![row.idx as i64, payload])?;
+    }
     Ok(())
+}
+
+/// Erase the payload of entry `idx`. schema.sql's trigger allows it only once a redaction
+/// entry naming `idx` is stored; `PRAGMA secure_delete` (set on every connection) zeroes the
+/// freed bytes in the page.
+pub(crate) fn delete_payload(conn: &Connection, idx: u64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM payloads WHERE idx = ?1")?
+        .execute([idx as i64])?;
+    Ok(())
+}
+
+/// The first redaction entry naming `idx` as its target, with its payload bytes.
+pub(crate) fn redaction_of(conn: &Connection, idx: u64) -> Result<Option<(u64, Option<Vec<u8>>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT r.idx, p.payload FROM entries r LEFT JOIN payloads p USING (idx)
+             WHERE r.kind = 'redaction' AND r.target_idx = ?1 ORDER BY r.idx LIMIT 1",
+        )?
+        .query_row([idx as i64], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<Vec<u8>>>(1)?))
+        })
+        .optional()?)
+}
+
+/// Every redaction as `(redaction index, target index)`, in index order.
+pub(crate) fn redactions(conn: &Connection) -> Result<Vec<(u64, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx, target_idx FROM entries WHERE kind = 'redaction' ORDER BY idx",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Move every WAL frame into the database file and truncate the WAL to zero bytes, so page
+/// images written before a redaction are gone from the WAL too. Waits (busy timeout) for
+/// readers to leave the WAL; `Ok(false)` if one stayed.
+pub(crate) fn checkpoint_truncate(conn: &Connection) -> Result<bool> {
+    let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(busy == 0)
 }
 
 /// The lowest index holding this exact leaf hash, if any: one probe of the leaf-hash index
@@ -315,8 +370,7 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         kind: r.get(2)?,
         target_idx: r.get::<_, Option<i64>>(3)?.map(|t| t as u64),
         envelope: r.get(4)?,
-        // A missing payload row reads as empty bytes, which then fail the hash check.
-        payload: r.get::<_, Option<Vec<u8>>>(5)?.unwrap_or_default(),
+        payload: r.get::<_, Option<Vec<u8>>>(5)?,
     })
 }
 
@@ -391,8 +445,9 @@ pub(crate) fn key_rows_for(conn: &Connection, vkeys_json: &str) -> Result<Vec<Ro
 }
 
 pub(crate) fn statements_about(conn: &Connection, idx: u64) -> Result<Vec<u64>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT idx FROM entries WHERE target_idx = ?1 ORDER BY idx")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT idx FROM entries WHERE target_idx = ?1 AND kind = 'statement' ORDER BY idx",
+    )?;
     let ids = stmt
         .query_map([idx as i64], |r| r.get::<_, i64>(0))?
         .map(|r| r.map(|i| i as u64))
@@ -491,18 +546,19 @@ pub(crate) fn history_len(conn: &Connection, idx: u64) -> Result<u64> {
     let n: i64 = conn
         .prepare_cached(
             "WITH RECURSIVE h(idx) AS (
-                 SELECT idx FROM entries WHERE target_idx = ?1
-                 UNION SELECT e.idx FROM entries e JOIN h ON e.target_idx = h.idx)
+                 SELECT idx FROM entries WHERE target_idx = ?1 AND kind = 'statement'
+                 UNION SELECT e.idx FROM entries e JOIN h ON e.target_idx = h.idx
+                       WHERE e.kind = 'statement')
              SELECT count(*) FROM h",
         )?
         .query_row([idx as i64], |r| r.get(0))?;
     Ok(n as u64)
 }
 
-/// The entry a statement is about (`None` for claims and keys, or a missing index).
+/// The entry a statement is about (`None` for claims, keys and redactions, or a missing index).
 pub(crate) fn target_of(conn: &Connection, idx: u64) -> Result<Option<u64>> {
     let t: Option<Option<i64>> = conn
-        .prepare_cached("SELECT target_idx FROM entries WHERE idx = ?1")?
+        .prepare_cached("SELECT target_idx FROM entries WHERE idx = ?1 AND kind = 'statement'")?
         .query_row([idx as i64], |r| r.get(0))
         .optional()?;
     Ok(t.flatten().map(|i| i as u64))

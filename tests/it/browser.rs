@@ -1,7 +1,8 @@
 //! The web page in headless Chromium against the real server: `claimledger demo` builds the
 //! DeepSeek ledger, `claimledger serve` serves it, and tests/web/e2e.mjs (playwright-core driving
 //! Debian's /usr/bin/chromium) finds the DeepSeek claim, verifies its receipt in the browser with
-//! the pinned log key, and checks that a tampered receipt and a wrong key fail.
+//! the pinned log key, checks that a tampered receipt and a wrong key fail, and that a statement
+//! withheld by a redaction shows "withheld by redaction #N (category)" and still verifies.
 //!
 //! Needs node, /usr/bin/chromium and tests/web/node_modules/playwright-core (`.ci/run` installs
 //! them); elsewhere the test skips with a notice, and under CI=true a missing piece is a failure.
@@ -47,6 +48,17 @@ fn page_finds_the_deepseek_claim_and_verifies_its_receipt() {
         return;
     }
     let demo = Demo::new();
+    // Statement #8 (SemiAnalysis) withheld: the page must say so and its receipt verify.
+    demo.cli(&[
+        "--operator-key",
+        &demo.key("operator"),
+        "redact",
+        "8",
+        "--category",
+        "defamation",
+        "--reason",
+        "browser test",
+    ]);
     let server = Server::start(&demo.ledger, &[]);
     let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
     let e2e = Command::new("node")
@@ -56,6 +68,8 @@ fn page_finds_the_deepseek_claim_and_verifies_its_receipt() {
             &server.url,
             "--log-key",
             &demo.log_vkey,
+            "--withheld",
+            "8",
             "--screenshots",
         ])
         .arg(&screenshots)
@@ -75,6 +89,10 @@ fn page_finds_the_deepseek_claim_and_verifies_its_receipt() {
     assert!(
         stdout.contains("e2e: passed"),
         "unexpected e2e output:\n{stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains("e2e: withheld statement #8"),
+        "the withheld statement was not checked:\n{stdout}{stderr}"
     );
     // Nothing the page did changed the ledger.
     demo.audit();

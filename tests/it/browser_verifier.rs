@@ -387,3 +387,82 @@ fn published_verifier_hashes_match_the_files() {
         );
     }
 }
+
+/// Receipts of withheld payloads (issue #15): both verifiers accept the honest one and refuse
+/// every way of faking a withholding.
+#[test]
+fn js_verifier_agrees_with_rust_on_withheld_receipts() {
+    if !node_available() {
+        return;
+    }
+    use claimledger::RedactionCategory;
+    let mut t = TestLedger::new();
+    let c1 = t.claim("first claim, to be withheld");
+    let c2 = t.claim("second claim, to be withheld");
+    let c3 = t.claim("a claim that stays");
+    t.ledger
+        .redact(c1, RedactionCategory::Privacy, "personal data")
+        .unwrap();
+    t.ledger
+        .redact(c2, RedactionCategory::CourtOrder, "order 17")
+        .unwrap();
+    let vkey = t.ledger.log_key().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Cases {
+        dir: dir.path().to_path_buf(),
+        list: Vec::new(),
+    };
+    let w1 = t.ledger.receipt(c1).unwrap().to_json();
+    let w2 = t.ledger.receipt(c2).unwrap().to_json();
+    let kept = t.ledger.receipt(c3).unwrap().to_json();
+    assert!(w1.get("payload").is_none() && w1["withheld"].is_object());
+    assert!(cases.add_json("withheld receipt", &w1, &vkey));
+    assert!(cases.add_json("another withheld receipt", &w2, &vkey));
+    for i in 0..t.ledger.size().unwrap() {
+        let text = t.ledger.receipt(i).unwrap().to_pretty();
+        assert!(cases.add(&format!("receipt for entry {i}"), text.as_bytes(), &vkey));
+    }
+
+    let mut bad: Vec<(&str, Value)> = Vec::new();
+    let mut v = w1.clone();
+    v["withheld"] = w2["withheld"].clone();
+    bad.push(("the redaction of another entry", v));
+    let mut v = w1.clone();
+    v["withheld"] = kept.clone();
+    bad.push(("a claim's receipt in place of the redaction", v));
+    let mut v = w1.clone();
+    v["payload"] = json!({"text": "x"});
+    bad.push(("both payload and withheld", v));
+    let mut v = w1.clone();
+    v["withheld"].as_object_mut().unwrap().remove("payload");
+    bad.push(("the redaction without its payload", v));
+    let mut v = w1.clone();
+    v["withheld"]["payload"]["category"] = "other".into();
+    bad.push(("the redaction's category changed", v));
+    let mut v = w1.clone();
+    v["withheld"] = edit_envelope(&w1["withheld"], |e| {
+        e["target"]["index"] = 3.into();
+    });
+    bad.push(("the redaction's target index changed", v));
+    let mut v = kept.clone();
+    v.as_object_mut().unwrap().remove("payload");
+    v["withheld"] = w1["withheld"].clone();
+    bad.push(("a kept claim said to be withheld", v));
+    let mut v = w1.clone();
+    v["withheld"]["withheld"] = w2["withheld"].clone();
+    bad.push(("a nested withheld", v));
+    for (name, v) in &bad {
+        assert!(!cases.add_json(name, v, &vkey), "Rust accepted {name}");
+    }
+
+    std::fs::write(
+        dir.path().join("cases.json"),
+        serde_json::to_vec_pretty(&cases.list).unwrap(),
+    )
+    .unwrap();
+    let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/verify-cases.mjs");
+    let (ok, out) = run(&[harness.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    eprintln!("{out}");
+    assert!(ok, "web/verify.js disagrees with the Rust verifier:\n{out}");
+    assert!(out.contains(&format!("{} cases, 0 disagreements", cases.list.len())));
+}

@@ -18,6 +18,7 @@ mod ledger; // library: append rules, history, figures, proofs, receipts, re-che
 mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
+mod redaction; // legal removal: bytes gone from db/-wal/-shm, proofs kept, forgeries refused and found
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1

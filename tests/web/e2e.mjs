@@ -3,7 +3,9 @@
 // /usr/bin/chromium; no browser download, no outside network).
 //
 //   node tests/web/e2e.mjs --url http://127.0.0.1:PORT --log-key VKEY [--screenshots DIR]
-//                          [--chromium /usr/bin/chromium]
+//                          [--chromium /usr/bin/chromium] [--withheld INDEX]
+//   --withheld INDEX: a statement of the DeepSeek claim whose payload a redaction withheld;
+//   its page text must say so and its receipt must verify.
 //
 // Against `claimledger serve` on a `claimledger demo` ledger (tests/it/browser.rs does exactly
 // that) or against tests/web/mock_server.py. Steps: search "DeepSeek", open the DeepSeek claim,
@@ -33,6 +35,7 @@ function parseArgs(argv) {
     else if (k === "--log-key") a.logKey = v;
     else if (k === "--screenshots") a.screenshots = v;
     else if (k === "--chromium") a.chromium = v;
+    else if (k === "--withheld") a.withheld = v;
     else {
       console.error(`e2e: unknown argument ${k}`);
       process.exit(2);
@@ -185,6 +188,23 @@ async function main() {
       page.locator(`#verify-result-${stmtIndex}`),
     );
     assert(r.ok === "true", `statement #${stmtIndex} did not verify: ${r.summary}`);
+
+    // a statement whose payload a redaction withheld: shown as withheld, and its receipt
+    // (which carries the redaction's receipt) verifies
+    if (args.withheld) {
+      step(`withheld statement #${args.withheld}`);
+      const item = page.locator(`li.statement[data-index="${args.withheld}"]`);
+      const shown = ((await item.locator(".statement-text").first().textContent()) ?? "").trim();
+      assert(/^withheld by redaction #\d+ \([a-z_]+\)$/.test(shown), `statement #${args.withheld} shows ${JSON.stringify(shown)}, not "withheld by redaction #N (category)"`);
+      r = await verify(
+        page.locator(`[data-testid="verify-button"][data-index="${args.withheld}"]`),
+        page.locator(`#verify-result-${args.withheld}`),
+      );
+      assert(r.ok === "true", `the withheld statement #${args.withheld} did not verify: ${r.summary}`);
+      assert(r.checks.some((c) => c.id === "withheld" && c.ok === "true"), `no passing "withheld" check: ${JSON.stringify(r.checks)}`);
+      step(`  ${shown}: ${r.summary}`);
+      await page.screenshot({ path: join(shots, "claim-withheld.png"), fullPage: true });
+    }
 
     // 3. a tampered receipt: payload text changed → the payload check fails
     step("tampered receipt (payload text)");

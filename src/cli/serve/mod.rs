@@ -245,13 +245,15 @@ impl From<Error> for ApiError {
             Error::NoSuchEntry { .. } => (S::NOT_FOUND, "not_found"),
             Error::BadRef { .. } | Error::AmbiguousRef { .. } => (S::BAD_REQUEST, "bad_reference"),
             Error::Entry(_) | Error::Key(_) => (S::BAD_REQUEST, "invalid_entry"),
-            Error::NotGranted { .. } | Error::Revoked { .. } | Error::NotOperator { .. } => {
-                (S::FORBIDDEN, "not_authorized")
-            }
+            Error::NotGranted { .. }
+            | Error::Revoked { .. }
+            | Error::NotOperator { .. }
+            | Error::RedactionNotByOperator { .. } => (S::FORBIDDEN, "not_authorized"),
             Error::TargetNotFound { .. }
             | Error::TargetHashMismatch { .. }
             | Error::TargetIsKey { .. }
-            | Error::KeyRule(_) => (S::UNPROCESSABLE_ENTITY, "rule_violation"),
+            | Error::KeyRule(_)
+            | Error::RedactionRule(_) => (S::UNPROCESSABLE_ENTITY, "rule_violation"),
             Error::Duplicate { .. } => (S::CONFLICT, "duplicate"),
             Error::NotCovered { .. } => (S::CONFLICT, "not_covered"),
             Error::Size(_) | Error::Proof(_) => (S::BAD_REQUEST, "bad_request"),
