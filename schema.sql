@@ -69,6 +69,14 @@ CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
 -- @since 2
 -- (this round's additions: each feature's tables and triggers under its own heading)
 
+-- decisions from envelope bytes (#12)
+-- Appends and reads find key entries and statements by what their signed envelope says, not by
+-- the `kind` / `target_idx` columns (which anyone with write access to the file could edit):
+-- SQLite computes these index keys from the envelope bytes itself.
+CREATE INDEX entries_keys_by_envelope ON entries (idx)
+    WHERE json_extract(CAST(envelope AS TEXT), '$.kind') = 'key';
+CREATE INDEX entries_by_envelope_target ON entries (json_extract(CAST(envelope AS TEXT), '$.target.index'));
+
 -- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
 

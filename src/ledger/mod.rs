@@ -12,6 +12,7 @@
 //! | `import.rs` | bulk import and export as JSON Lines |
 //! | `keybook.rs` | key grants and revocations in force at an index |
 //! | `keyfile.rs` | key files on disk (0600) |
+//! | `signer.rs` | the one signing path and the operator's signer state beside its key |
 
 #[cfg(feature = "sqlite")]
 pub mod audit;
@@ -27,6 +28,8 @@ mod ledger;
 pub mod prove;
 #[cfg(feature = "sqlite")]
 mod query;
+#[cfg(feature = "sqlite")]
+pub mod signer;
 #[cfg(feature = "sqlite")]
 mod store;
 
