@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::format::checkpoint::Checkpoint;
 use crate::format::entry::{
-    Entry, Kind, KnownKeys, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
+    Entry, Envelope, Kind, KnownKeys, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
 };
 use crate::format::entry::{KeyAction, KeyChange};
 use crate::format::keys::{SigningKey, VerifyingKey};
@@ -660,7 +660,13 @@ pub(crate) fn checked_signed(row: &Row, known: &KnownKeys) -> Result<SignedEntry
     let idx = row.idx;
     let signed = SignedEntry::from_stored_known(&row.envelope, &row.payload, known)
         .map_err(|e| Error::altered(format!("entry {idx}: {e}")))?;
-    let env = signed.envelope();
+    check_columns(row, signed.envelope())?;
+    Ok(signed)
+}
+
+/// Compare a row's derived columns (leaf hash, kind, target index) with its envelope.
+fn check_columns(row: &Row, env: &Envelope) -> Result<()> {
+    let idx = row.idx;
     let disagrees = if row.leaf_hash[..] != env.leaf_hash()[..] {
         Some("leaf_hash")
     } else if row.kind != env.kind().as_str() {
@@ -675,7 +681,7 @@ pub(crate) fn checked_signed(row: &Row, known: &KnownKeys) -> Result<SignedEntry
             "entry {idx}: the stored {column} column disagrees with the entry's signed envelope"
         )));
     }
-    Ok(signed)
+    Ok(())
 }
 
 /// What to do with an entry whose leaf hash is already stored.
@@ -730,9 +736,9 @@ fn check_rules(
             let target = env
                 .target()
                 .expect("Envelope::parse requires a statement target");
-            let target_entry = check_target(conn, index, target)?;
+            let (kind, target_row) = check_target(conn, index, target)?;
             if statement.stance == Stance::Retracts {
-                let name = original_speaker(&target_entry);
+                let name = original_speaker(kind, &target_row);
                 if !name
                     .trim()
                     .eq_ignore_ascii_case(statement.speaker.name.trim())
@@ -750,13 +756,15 @@ fn check_rules(
 }
 
 /// Check a statement's target exists before `index`, has the named leaf hash and is not a key
-/// entry, all as the target's own envelope says (read through the checked conversion, never
-/// from the derived columns alone). Returns the target.
+/// entry, all as the target's own envelope bytes say (never the derived columns alone, which
+/// are compared with them). The statement's signer named the target by the SHA-256 of those
+/// bytes, so hashing them is what binds it; the target's own signature was checked when it was
+/// appended and is not re-checked here. Returns the target's kind and row.
 pub(crate) fn check_target(
     conn: &rusqlite::Connection,
     index: u64,
     target: Target,
-) -> Result<Entry> {
+) -> Result<(Kind, Row)> {
     let not_found = Error::TargetNotFound {
         index: target.index,
         size: index,
@@ -764,8 +772,11 @@ pub(crate) fn check_target(
     if target.index >= index {
         return Err(not_found);
     }
-    let entry = entry_from_row(store::row(conn, target.index)?.ok_or(not_found)?)?;
-    let leaf_hash = entry.envelope().leaf_hash();
+    let row = store::row(conn, target.index)?.ok_or(not_found)?;
+    let env = Envelope::parse(&row.envelope)
+        .map_err(|e| Error::altered(format!("entry {}: {e}", target.index)))?;
+    check_columns(&row, &env)?;
+    let leaf_hash = env.leaf_hash();
     if leaf_hash != target.leaf_hash {
         return Err(Error::TargetHashMismatch {
             index: target.index,
@@ -773,20 +784,20 @@ pub(crate) fn check_target(
             actual: hex::encode(leaf_hash),
         });
     }
-    if entry.envelope().kind() == Kind::Key {
+    if env.kind() == Kind::Key {
         return Err(Error::TargetIsKey {
             index: target.index,
         });
     }
-    Ok(entry)
+    Ok((env.kind(), row))
 }
 
 /// Who made the target claim or statement, for the retraction warning.
-fn original_speaker(target: &Entry) -> String {
-    match target.payload() {
-        Payload::Claim(c) => c.claimant.name.clone(),
-        Payload::Statement(s) => s.speaker.name.clone(),
-        Payload::Key(_) => String::new(),
+fn original_speaker(kind: Kind, target: &Row) -> String {
+    match Payload::from_stored(kind, &target.payload) {
+        Ok(Payload::Claim(c)) => c.claimant.name,
+        Ok(Payload::Statement(s)) => s.speaker.name,
+        _ => String::new(),
     }
 }
 

@@ -280,6 +280,9 @@ pub(crate) fn insert_node(conn: &Connection, level: u32, idx: u64, hash: &Hash) 
 /// Key entries by the kind their envelope states (indexed by `entries_keys_by_envelope`), never
 /// by the `kind` column: see schema.sql, "decisions from envelope bytes".
 const ENVELOPE_IS_KEY: &str = "json_extract(CAST(e.envelope AS TEXT), '$.kind') = 'key'";
+/// The kind an envelope states: lists filter on it, never on the `kind` column, so a relabelled
+/// row is still listed (and then refused by the checked conversion).
+const ENVELOPE_KIND: &str = "json_extract(CAST(e.envelope AS TEXT), '$.kind')";
 /// A statement's target index as its envelope states it (`entries_by_envelope_target`).
 const ENVELOPE_TARGET: &str = "json_extract(CAST(e.envelope AS TEXT), '$.target.index')";
 
@@ -393,7 +396,7 @@ pub(crate) fn search(conn: &Connection, text: &str, from: u64, limit: u64) -> Re
         .replace('%', "\\%")
         .replace('_', "\\_");
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind != 'key' AND (
+        "{ROW_SELECT} WHERE {ENVELOPE_KIND} != 'key' AND (
              json_extract(CAST(p.payload AS TEXT), '$.text') LIKE '%' || ?1 || '%' ESCAPE '\\'
              OR json_extract(CAST(p.payload AS TEXT), '$.claimant.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
              OR json_extract(CAST(p.payload AS TEXT), '$.speaker.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
@@ -409,7 +412,7 @@ pub(crate) fn search(conn: &Connection, text: &str, from: u64, limit: u64) -> Re
 /// Entries that state at least one figure, in index order.
 pub(crate) fn rows_with_figures(conn: &Connection) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind IN ('claim', 'statement')
+        "{ROW_SELECT} WHERE {ENVELOPE_KIND} IN ('claim', 'statement')
            AND json_array_length(CAST(p.payload AS TEXT), '$.figures') > 0
          ORDER BY e.idx"
     ))?;
@@ -448,7 +451,7 @@ pub(crate) fn envelopes_range(conn: &Connection, start: u64, count: u64) -> Resu
 /// Claims from index `from` on, at most `limit`, in index order.
 pub(crate) fn claim_rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind = 'claim' AND e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
+        "{ROW_SELECT} WHERE {ENVELOPE_KIND} = 'claim' AND e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
     ))?;
     let rows = stmt
         .query_map(params![sql_int(from), sql_int(limit)], read_row)?
