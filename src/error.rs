@@ -255,6 +255,7 @@ impl From<rusqlite::Error> for Error {
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl Error {
     /// [`Error::LedgerAltered`] with this detail.
     pub(crate) fn altered(detail: impl Into<String>) -> Error {
