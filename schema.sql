@@ -104,6 +104,14 @@ CREATE TRIGGER payloads_not_after_redaction BEFORE INSERT ON payloads
     WHEN EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'redaction' AND r.target_idx = NEW.idx)
     BEGIN SELECT RAISE(ABORT, 'this payload was withheld by a redaction and cannot be stored again'); END;
 
+-- decisions from envelope bytes (#12)
+-- Appends and reads find key entries and statements by what their signed envelope says, not by
+-- the `kind` / `target_idx` columns (which anyone with write access to the file could edit):
+-- SQLite computes these index keys from the envelope bytes itself.
+CREATE INDEX entries_keys_by_envelope ON entries (idx)
+    WHERE json_extract(CAST(envelope AS TEXT), '$.kind') = 'key';
+CREATE INDEX entries_by_envelope_target ON entries (json_extract(CAST(envelope AS TEXT), '$.target.index'));
+
 -- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
 

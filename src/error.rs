@@ -246,6 +246,28 @@ pub enum Error {
     /// changed.
     #[error("ClaimReview input: {0}")]
     ClaimReviewInput(String),
+    /// The ledger file says something its signed bytes do not: a derived column (kind, target,
+    /// leaf hash, tree node, checkpoint root) disagrees with the envelopes, or the file no
+    /// longer extends the last tree head the operator key signed (rows deleted, an older copy
+    /// restored). Nothing was written or signed. `detail` names what disagrees and never holds
+    /// a file path (it is shown to HTTP clients).
+    #[error(
+        "the ledger file was altered outside claimledger: {detail}; nothing was signed or written; run `claimledger audit` to see what changed"
+    )]
+    LedgerAltered {
+        /// what disagrees
+        detail: String,
+    },
+    /// The operator's signer state (the last checkpoint its key signed, kept beside the key
+    /// file) cannot be read, does not verify with this ledger's log key, or refuses a new
+    /// ledger. Nothing was signed.
+    #[error("signer state {}: {detail}", path.display())]
+    SignerState {
+        /// the state file
+        path: PathBuf,
+        /// what is wrong and what to do
+        detail: String,
+    },
     /// The stored data contradicts itself; run `claimledger audit` for details.
     #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]
     Corrupt(String),
@@ -257,5 +279,15 @@ pub enum Error {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::Storage(e)
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl Error {
+    /// [`Error::LedgerAltered`] with this detail.
+    pub(crate) fn altered(detail: impl Into<String>) -> Error {
+        Error::LedgerAltered {
+            detail: detail.into(),
+        }
     }
 }

@@ -68,7 +68,7 @@ pub use ledger::import::{ImportOptions, ImportReport};
 #[cfg(feature = "sqlite")]
 pub use ledger::prove::{ConsistencyProof, InclusionProof, SignedCheckpoint};
 #[cfg(feature = "sqlite")]
-pub use ledger::{Appended, ClaimSummary, CreateOptions, Ledger};
+pub use ledger::{Appended, ClaimSummary, CreateOptions, Ledger, OperatorLoaded, OperatorOptions};
 
 // The README's library example is compiled and run as a doctest.
 #[cfg(doctest)]

@@ -135,12 +135,23 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 /// A next step for errors people commonly meet.
 pub fn hint(err: &anyhow::Error) -> Option<String> {
     for cause in err.chain() {
-        if let Some(claimledger::Error::NotFound { .. }) =
-            cause.downcast_ref::<claimledger::Error>()
-        {
-            return Some(
-                "pass --ledger PATH (or set CLAIMLEDGER_LEDGER) to use another ledger".into(),
-            );
+        match cause.downcast_ref::<claimledger::Error>() {
+            Some(claimledger::Error::NotFound { .. }) => {
+                return Some(
+                    "pass --ledger PATH (or set CLAIMLEDGER_LEDGER) to use another ledger".into(),
+                );
+            }
+            Some(claimledger::Error::LedgerAltered { .. }) => {
+                return Some(
+                    "run 'claimledger audit' (add --against FILE with a checkpoint you published) to see what changed; restore the newest backup of the ledger file, then append again".into(),
+                );
+            }
+            Some(claimledger::Error::SignerState { .. }) => {
+                return Some(
+                    "the signer state beside the operator key records the last checkpoint it signed; restore it with the key from your backup (docs/THREAT-MODEL.md, \"Moving and restoring the operator key\")".into(),
+                );
+            }
+            _ => {}
         }
     }
     None
@@ -160,9 +171,7 @@ impl Ctx {
         let mut notice = None;
         match self.operator_key_path(&ledger)? {
             Some(path) => match keyfile::read_signing_key(&path) {
-                Ok(k) => ledger
-                    .load_operator_key(k)
-                    .with_context(|| format!("operator key {}", path.display()))?,
+                Ok(k) => load_operator(&mut ledger, k, &path)?,
                 Err(e) => {
                     if self.operator_key.is_some() {
                         return Err(e).with_context(|| "reading --operator-key".to_string());
@@ -184,10 +193,12 @@ impl Ctx {
     /// Open the ledger with the operator key loaded, or fail saying where it was expected.
     pub fn open_as_operator(&self) -> Result<Ledger> {
         let mut ledger = self.open()?;
-        let key = self.operator_signing_key(&ledger)?;
-        ledger
-            .load_operator_key(key)
-            .context("--operator-key is not this ledger's operator key")?;
+        let Some(path) = self.operator_key_path(&ledger)? else {
+            bail!("this needs the operator key: pass --operator-key FILE");
+        };
+        let key = keyfile::read_signing_key(&path)
+            .with_context(|| format!("reading the operator key {}", path.display()))?;
+        load_operator(&mut ledger, key, &path)?;
         Ok(ledger)
     }
 
@@ -216,6 +227,32 @@ impl Ctx {
         };
         keyfile::read_signing_key(path).with_context(|| format!("reading key {}", path.display()))
     }
+}
+
+/// Load the operator key read from `path`, with its signer state beside it
+/// (`<key file>.last-checkpoint`); say so on standard error when the state had to be started.
+fn load_operator(ledger: &mut Ledger, key: SigningKey, path: &Path) -> Result<()> {
+    let state = claimledger::ledger::signer::state_path_for(path);
+    let loaded = ledger
+        .load_operator_key_with(
+            key,
+            claimledger::OperatorOptions {
+                signer_state: Some(state),
+            },
+        )
+        .with_context(|| format!("operator key {}", path.display()))?;
+    if let Some(size) = loaded.started_from {
+        eprintln!(
+            "notice: no signer state at {}: the whole ledger was audited and the state started from {}",
+            loaded.signer_state.display(),
+            if size == 0 {
+                "the empty tree (no checkpoint was stored)".to_string()
+            } else {
+                format!("its checkpoint at size {size}")
+            }
+        );
+    }
+    Ok(())
 }
 
 /// A vkey given as text, or as a file holding it.

@@ -24,7 +24,8 @@ const CHUNK: u64 = 4096;
 pub mod codes {
     /// The pinned `--log-key` is not the key recorded at init.
     pub const LOG_KEY_MISMATCH: &str = "log_key_mismatch";
-    /// An index is missing from the dense sequence 0..n (a deleted entry).
+    /// An index, or a range of them, is missing from the dense sequence 0..n (a deleted entry);
+    /// one finding per gap, `index` its first index.
     pub const MISSING_ENTRY: &str = "missing_entry";
     /// Envelope bytes are not canonical JSON or fail the format.
     pub const ENVELOPE_INVALID: &str = "envelope_invalid";
@@ -290,13 +291,19 @@ impl Ledger {
             let mut emitted: Vec<(u32, u64, Hash)> = Vec::new();
             let chunk_start = frontier.size();
             for c in checked {
-                while expected_idx < c.idx {
-                    a.fail(
-                        codes::MISSING_ENTRY,
-                        Some(expected_idx),
-                        format!("entry {expected_idx} is missing (deleted?)"),
-                    );
-                    expected_idx += 1;
+                // One finding per gap, whatever its length: an entry moved to index 10^12 is
+                // reported at once, not counted out index by index.
+                if expected_idx < c.idx {
+                    let message = if c.idx - expected_idx == 1 {
+                        format!("entry {expected_idx} is missing (deleted?)")
+                    } else {
+                        format!(
+                            "entries {expected_idx}..{} are missing ({} indexes: deleted, or a later entry moved?)",
+                            c.idx - 1,
+                            c.idx - expected_idx
+                        )
+                    };
+                    a.fail(codes::MISSING_ENTRY, Some(expected_idx), message);
                 }
                 expected_idx = c.idx + 1;
                 for (code, msg) in &c.problems {

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::format::checkpoint::Checkpoint;
 use crate::format::entry::{
-    Entry, Kind, KnownKeys, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
+    Entry, Envelope, Kind, KnownKeys, Payload, SignOptions, SignedEntry, Stance, Statement, Target,
 };
 use crate::format::entry::{KeyAction, KeyChange};
 use crate::format::keys::{SigningKey, VerifyingKey};
@@ -11,9 +11,9 @@ use crate::format::merkle::{self, Hash};
 use crate::format::time;
 use crate::ledger::keybook::{KeyBook, KeyRecord};
 pub use crate::ledger::prove::SignedCheckpoint;
-use crate::ledger::prove::sign_checkpoint_in;
 pub use crate::ledger::query::{ClaimSummary, FigureStatement, History, first_subject};
 use crate::ledger::redact;
+use crate::ledger::signer::{self, Operator, advance_state, read_state, sign_checkpoint_in};
 use crate::ledger::store::{self, NewRow, Row, Store};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,30 @@ pub struct CreateOptions {
     pub operator_key_path: Option<PathBuf>,
     /// Recorded-at time of the operator's self-grant (default now).
     pub recorded_at: Option<String>,
+    /// Where the operator's signer state lives (default: see [`OperatorOptions::signer_state`]).
+    pub signer_state: Option<PathBuf>,
+}
+
+/// Options for [`Ledger::load_operator_key_with`].
+#[derive(Clone, Debug, Default)]
+pub struct OperatorOptions {
+    /// The operator's signer state: the last checkpoint its key signed, kept outside the
+    /// ledger file (docs/FORMAT.md §14.1). Default: `<operator key file>.last-checkpoint` when
+    /// init recorded the key file (see [`signer::state_path_for`]), else
+    /// `<ledger file>.last-checkpoint`. Keep it beside the key and move it with the key;
+    /// THREAT-MODEL.md says how to back it up and restore a ledger.
+    pub signer_state: Option<PathBuf>,
+}
+
+/// What [`Ledger::load_operator_key_with`] found.
+#[derive(Clone, Debug)]
+pub struct OperatorLoaded {
+    /// The signer state file in use.
+    pub signer_state: PathBuf,
+    /// `Some(size)` when there was no signer state: the whole file was audited and the state
+    /// started from its newest checkpoint (`Some(0)`: none was stored; the next signing
+    /// re-verifies every entry).
+    pub started_from: Option<u64>,
 }
 
 /// What an append did.
@@ -52,7 +76,7 @@ pub struct Ledger {
     pub(crate) store: Store,
     pub(crate) origin: String,
     pub(crate) log_key: VerifyingKey,
-    pub(crate) operator: Option<SigningKey>,
+    pub(crate) operator: Option<Operator>,
     /// The key book as of a key mark (`store::key_mark`), so reads that name recorders do not
     /// replay and re-verify every key entry each time.
     pub(crate) key_cache: std::cell::RefCell<Option<(KeyMark, KeyBook)>>,
@@ -88,6 +112,26 @@ impl Ledger {
         let origin = operator.name().to_string();
         // Validate before touching the disk, so a bad origin leaves no file behind.
         Checkpoint::new(&origin, 0, merkle::EMPTY_ROOT)?;
+        let state = default_state_path(
+            path,
+            opts.signer_state.as_deref(),
+            opts.operator_key_path.as_deref(),
+        );
+        // Checked first so an existing ledger is named as such (Store::create checks again,
+        // atomically).
+        if path.exists() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+        // A key that already signed a tree would sign a second, unrelated one: a fork of the
+        // log identity it names.
+        if state.exists() {
+            return Err(Error::SignerState {
+                path: state,
+                detail: "exists: this operator key already signed checkpoints of a ledger; a new ledger needs a new operator key (or move this file away if that ledger no longer exists)".into(),
+            });
+        }
         let log_key = operator.verifying_key();
         let grant = KeyChange {
             action: KeyAction::Grant,
@@ -110,7 +154,10 @@ impl Ledger {
             store,
             origin: origin.clone(),
             log_key: log_key.clone(),
-            operator: Some(operator.clone()),
+            operator: Some(Operator {
+                key: operator.clone(),
+                state: state.clone(),
+            }),
             key_cache: Default::default(),
         };
         let result = (|| {
@@ -135,6 +182,8 @@ impl Ledger {
         })();
         if let Err(e) = result {
             drop(ledger);
+            // Nothing was there before (checked above): the state is this ledger's alone.
+            let _ = std::fs::remove_file(&state);
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = path.as_os_str().to_owned();
                 p.push(suffix);
@@ -167,8 +216,25 @@ impl Ledger {
         })
     }
 
-    /// Use `key` to sign checkpoints from now on. It MUST be this ledger's log key.
+    /// Use `key` to sign checkpoints from now on, with the default signer state. It MUST be this
+    /// ledger's log key. See [`Ledger::load_operator_key_with`].
     pub fn load_operator_key(&mut self, key: SigningKey) -> Result<()> {
+        self.load_operator_key_with(key, OperatorOptions::default())
+            .map(|_| ())
+    }
+
+    /// Use `key` to sign checkpoints from now on. It MUST be this ledger's log key.
+    ///
+    /// Every signing first checks the ledger extends the last checkpoint this key signed, as
+    /// its signer state records it (see [`OperatorOptions::signer_state`]). When there is no
+    /// signer state (a ledger from before it existed, or a lost state), this audits the whole
+    /// file and, only if the audit passes, starts the state from the newest stored checkpoint;
+    /// a failing audit gives [`Error::LedgerAltered`] and loads nothing.
+    pub fn load_operator_key_with(
+        &mut self,
+        key: SigningKey,
+        opts: OperatorOptions,
+    ) -> Result<OperatorLoaded> {
         let given = key.verifying_key();
         if given != self.log_key {
             return Err(Error::WrongOperatorKey {
@@ -176,8 +242,44 @@ impl Ledger {
                 given: given.to_string(),
             });
         }
-        self.operator = Some(key);
-        Ok(())
+        let recorded = self.operator_key_path()?;
+        let state = default_state_path(
+            self.path(),
+            opts.signer_state.as_deref(),
+            recorded.as_deref(),
+        );
+        let mut started_from = None;
+        if read_state(&state, &self.log_key, &self.origin)?.is_none() {
+            let report = self.audit()?;
+            if let Some(f) = report.findings.first() {
+                return Err(Error::altered(format!(
+                    "the operator's signer state is missing, so the whole file was audited, and the audit failed ({}: {})",
+                    f.code, f.message
+                )));
+            }
+            let newest = match store::latest_checkpoint(&self.store.conn)? {
+                Some(row) => {
+                    let cp = self.checkpoint(Some(row.size))?;
+                    advance_state(&mut self.store, &state, &self.log_key, &cp)?;
+                    row.size
+                }
+                None => 0,
+            };
+            started_from = Some(newest);
+        }
+        self.operator = Some(Operator {
+            key,
+            state: state.clone(),
+        });
+        Ok(OperatorLoaded {
+            signer_state: state,
+            started_from,
+        })
+    }
+
+    /// The signer state file of the loaded operator key, if one is loaded.
+    pub fn signer_state_path(&self) -> Option<&Path> {
+        self.operator.as_ref().map(|o| o.state.as_path())
     }
 
     /// Is an operator key loaded (so appends sign checkpoints)?
@@ -287,7 +389,7 @@ impl Ledger {
         let operator = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
             path: self.operator_key_path().ok().flatten(),
         })?;
-        self.append(change, &operator)
+        self.append(change, &operator.key)
     }
 
     /// Append an entry signed elsewhere (a reporter's laptop, an import line, an HTTP POST).
@@ -343,6 +445,9 @@ impl Ledger {
         let mut book = key_book_for(&tx, &log_key, &batch).map_err(at(0))?;
         let mut frontier = store::frontier(&tx, start).map_err(at(0))?;
         let mut results = Vec::with_capacity(batch.len());
+        // Leaf hashes of the entries written, from their envelope bytes: what the signer extends
+        // its last signed tree with (never the stored tree, which it checks instead).
+        let mut leaves = Vec::with_capacity(batch.len());
         let mut skipped = 0;
         let mut redactions = redact::InBatch::default();
         for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
@@ -378,6 +483,7 @@ impl Ledger {
             if let Some(e) = err {
                 return Err((pos, e));
             }
+            leaves.push(leaf);
             let recorder = book.recorder_name(signed.envelope().signer());
             results.push(Appended {
                 entry: Entry::new(index, signed),
@@ -395,17 +501,27 @@ impl Ledger {
         }
         redactions.check_covered(&tx)?;
         let checkpoint = match &operator {
-            Some(key) => Some(
-                sign_checkpoint_in(&tx, &origin, key, frontier.size(), frontier.root())
-                    .map_err(at(last))?,
-            ),
+            Some(op) => {
+                Some(sign_checkpoint_in(&tx, op, &origin, start, &leaves).map_err(at(last))?)
+            }
             None => None,
         };
         tx.commit().map_err(|e| (last, e.into()))?;
         let scrub_warning = redactions.scrub(&self.store.conn);
+        let state_warning = match (&operator, &checkpoint) {
+            (Some(op), Some(cp)) => advance_state(&mut self.store, &op.state, &log_key, cp).err(),
+            _ => None,
+        };
         if let Some(last) = results.last_mut() {
             last.checkpoint = checkpoint;
             last.warnings.extend(scrub_warning);
+            // The entries and checkpoint are durable: the append succeeded. The next signing
+            // catches the state up (it re-verifies from the older state).
+            if let Some(e) = state_warning {
+                last.warnings.push(format!(
+                    "the checkpoint was signed and stored, but the signer state could not be advanced: {e}"
+                ));
+            }
         }
         Ok(Written {
             appended: results,
@@ -498,7 +614,7 @@ pub(crate) fn key_book_from(
     conn: &rusqlite::Connection,
     log_key: &VerifyingKey,
 ) -> Result<KeyBook> {
-    replay_keys(store::key_rows(conn)?, log_key)
+    replay_keys(conn, store::key_rows(conn)?, log_key)
 }
 
 /// The key book restricted to the keys `batch` involves: its signers and the keys its key
@@ -520,45 +636,84 @@ fn key_book_for(
         }
     }
     let vkeys = serde_json::to_string(&vkeys).expect("a set of strings is JSON");
-    replay_keys(store::key_rows_for(conn, &vkeys)?, log_key)
+    replay_keys(conn, store::key_rows_for(conn, &vkeys)?, log_key)
 }
 
-fn replay_keys(rows: Vec<Row>, log_key: &VerifyingKey) -> Result<KeyBook> {
+fn replay_keys(
+    conn: &rusqlite::Connection,
+    rows: Vec<Row>,
+    log_key: &VerifyingKey,
+) -> Result<KeyBook> {
     let mut book = KeyBook::new(log_key.clone());
     // Key entries are signed by the operator: resolve its key without parsing it again.
     let known: KnownKeys = [(log_key.to_string(), log_key.clone())].into();
     for row in rows {
         let idx = row.idx;
-        let payload = row
-            .payload
-            .ok_or_else(|| Error::Corrupt(format!("key entry {idx} has no payload")))?;
-        let signed = SignedEntry::from_stored_known(&row.envelope, &payload, &known)
-            .map_err(|e| Error::Corrupt(format!("entry {idx}: {e}")))?;
+        // Key entries are never withheld: a missing payload here is an edit.
+        if row.payload.is_none() {
+            return Err(Error::altered(format!("key entry {idx} has no payload")));
+        }
+        let signed = checked_signed(conn, &row, &known)?;
         if let Some(Payload::Key(change)) = signed.payload() {
             book.apply(idx, signed.envelope().signer(), change)
-                .map_err(|e| Error::Corrupt(format!("key entry {idx}: {e}")))?;
+                .map_err(|e| Error::altered(format!("key entry {idx}: {e}")))?;
         }
     }
     Ok(book)
 }
 
-/// The entry of a stored row, re-verified. A row without its payload reads as withheld when
-/// a redaction names it (`conn` is asked which), and as corrupt otherwise.
+/// The one conversion from a stored row to an entry: re-verifies the envelope (canonical form,
+/// signature) and the payload against it, and checks every derived column (leaf hash, kind,
+/// target index) against the envelope. A disagreement is [`Error::LedgerAltered`]. A row without
+/// its payload reads as withheld when a redaction names it (`conn` is asked which), and as
+/// altered otherwise. Costs one signature check and one SHA-256 per row: reads stay O(entries
+/// read).
 pub(crate) fn entry_from_row(conn: &rusqlite::Connection, row: Row) -> Result<Entry> {
+    let signed = checked_signed(conn, &row, &KnownKeys::new())?;
+    Ok(Entry::new(row.idx, signed))
+}
+
+/// [`entry_from_row`] without taking the row, resolving signer keys through `known`.
+pub(crate) fn checked_signed(
+    conn: &rusqlite::Connection,
+    row: &Row,
+    known: &KnownKeys,
+) -> Result<SignedEntry> {
     let idx = row.idx;
     let signed = match &row.payload {
-        Some(payload) => SignedEntry::from_stored(&row.envelope, payload),
+        Some(payload) => SignedEntry::from_stored_known(&row.envelope, payload, known),
         None => {
             let withheld = redact::withheld(conn, idx)?.ok_or_else(|| {
-                Error::Corrupt(format!(
+                Error::altered(format!(
                     "entry {idx} has no payload and no redaction names it"
                 ))
             })?;
             SignedEntry::from_withheld(&row.envelope, withheld)
         }
     }
-    .map_err(|e| Error::Corrupt(format!("entry {idx}: {e}")))?;
-    Ok(Entry::new(idx, signed))
+    .map_err(|e| Error::altered(format!("entry {idx}: {e}")))?;
+    check_columns(row, signed.envelope())?;
+    Ok(signed)
+}
+
+/// Compare a row's derived columns (leaf hash, kind, target index) with its envelope.
+fn check_columns(row: &Row, env: &Envelope) -> Result<()> {
+    let idx = row.idx;
+    let disagrees = if row.leaf_hash[..] != env.leaf_hash()[..] {
+        Some("leaf_hash")
+    } else if row.kind != env.kind().as_str() {
+        Some("kind")
+    } else if row.target_idx != env.target().map(|t| t.index) {
+        Some("target_idx")
+    } else {
+        None
+    };
+    if let Some(column) = disagrees {
+        return Err(Error::altered(format!(
+            "entry {idx}: the stored {column} column disagrees with the entry's signed envelope"
+        )));
+    }
+    Ok(())
 }
 
 /// What to do with an entry whose leaf hash is already stored.
@@ -621,9 +776,9 @@ fn check_rules(
             let target = env
                 .target()
                 .expect("Envelope::parse requires a statement target");
-            let kind = check_target(conn, index, target)?;
+            let (kind, target_row) = check_target(conn, index, target)?;
             if statement.stance == Stance::Retracts {
-                let name = original_speaker(conn, target, kind)?;
+                let name = original_speaker(kind, &target_row);
                 if !name
                     .trim()
                     .eq_ignore_ascii_case(statement.speaker.name.trim())
@@ -641,12 +796,15 @@ fn check_rules(
 }
 
 /// Check a statement's (or a redaction's) target exists before `index`, has the named leaf
-/// hash and is a claim or a statement. Returns its kind.
+/// hash and is a claim or a statement, all as the target's own envelope bytes say (never the
+/// derived columns alone, which are compared with them). The signer named the target by the
+/// SHA-256 of those bytes, so hashing them is what binds it; the target's own signature was
+/// checked when it was appended and is not re-checked here. Returns the target's kind and row.
 pub(crate) fn check_target(
     conn: &rusqlite::Connection,
     index: u64,
     target: Target,
-) -> Result<Kind> {
+) -> Result<(Kind, Row)> {
     let not_found = Error::TargetNotFound {
         index: target.index,
         size: index,
@@ -654,36 +812,53 @@ pub(crate) fn check_target(
     if target.index >= index {
         return Err(not_found);
     }
-    let (leaf_hash, kind) = store::leaf_and_kind(conn, target.index)?.ok_or(not_found)?;
+    let row = store::row(conn, target.index)?.ok_or(not_found)?;
+    let env = Envelope::parse(&row.envelope)
+        .map_err(|e| Error::altered(format!("entry {}: {e}", target.index)))?;
+    check_columns(&row, &env)?;
+    let leaf_hash = env.leaf_hash();
     if leaf_hash != target.leaf_hash {
         return Err(Error::TargetHashMismatch {
             index: target.index,
             expected: hex::encode(target.leaf_hash),
-            actual: hex::encode(&leaf_hash),
+            actual: hex::encode(leaf_hash),
         });
     }
-    match kind.as_str() {
-        "claim" => Ok(Kind::Claim),
-        "statement" => Ok(Kind::Statement),
-        "redaction" => Err(Error::RedactionRule(format!(
-            "entry {} is a redaction; statements are about claims or statements",
-            target.index
-        ))),
-        _ => Err(Error::TargetIsKey {
-            index: target.index,
-        }),
+    match env.kind() {
+        Kind::Claim | Kind::Statement => {}
+        Kind::Redaction => {
+            return Err(Error::RedactionRule(format!(
+                "entry {} is a redaction; statements are about claims or statements",
+                target.index
+            )));
+        }
+        Kind::Key => {
+            return Err(Error::TargetIsKey {
+                index: target.index,
+            });
+        }
     }
+    Ok((env.kind(), row))
 }
 
 /// Who made the target claim or statement, for the retraction warning.
-fn original_speaker(conn: &rusqlite::Connection, target: Target, kind: Kind) -> Result<String> {
+fn original_speaker(kind: Kind, target: &Row) -> String {
     // A withheld target has no payload and so no name to compare: no warning.
-    let payload = store::payload(conn, target.index)?.unwrap_or_default();
-    Ok(match Payload::from_stored(kind, &payload) {
+    match Payload::from_stored(kind, target.payload.as_deref().unwrap_or_default()) {
         Ok(Payload::Claim(c)) => c.claimant.name,
         Ok(Payload::Statement(s)) => s.speaker.name,
         _ => String::new(),
-    })
+    }
+}
+
+/// The signer state path: `explicit`, else `<key file>.last-checkpoint`, else
+/// `<ledger file>.last-checkpoint`.
+fn default_state_path(ledger: &Path, explicit: Option<&Path>, key_file: Option<&Path>) -> PathBuf {
+    match (explicit, key_file) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(k)) => signer::state_path_for(k),
+        (None, None) => signer::state_path_for(ledger),
+    }
 }
 
 /// `lo`/`hi` bounds for a hex prefix: pad with `0`s or `f`s to 64 digits.

@@ -14,6 +14,7 @@
 //! | `redact.rs` | redactions: withhold a payload, erase its bytes, read what stands in for it |
 //! | `keyfile.rs` | key files on disk (0600) |
 //! | `settings.rs` | the ledger's settings (`claimledger config`): configuration, not history |
+//! | `signer.rs` | the one signing path and the operator's signer state beside its key |
 
 #[cfg(feature = "sqlite")]
 pub mod audit;
@@ -33,6 +34,8 @@ mod query;
 mod redact;
 #[cfg(feature = "sqlite")]
 pub mod settings;
+#[cfg(feature = "sqlite")]
+pub mod signer;
 #[cfg(feature = "sqlite")]
 pub(crate) mod store;
 

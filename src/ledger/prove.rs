@@ -2,11 +2,11 @@
 
 use crate::error::{Error, Result};
 use crate::format::checkpoint::{Checkpoint, open_checkpoint};
-use crate::format::keys::SigningKey;
 use crate::format::merkle::{self, Hash};
 use crate::format::receipt::{Receipt, TlogProof};
 use crate::format::tiles::{self, TileKind, TilePath};
 use crate::ledger::Ledger;
+use crate::ledger::signer::{advance_state, sign_checkpoint_in};
 use crate::ledger::store::{self, Nodes};
 
 /// A signed checkpoint as stored: the parsed body and the exact note text.
@@ -51,16 +51,21 @@ pub struct ConsistencyProof {
 impl Ledger {
     /// Sign a checkpoint for the whole tree with the loaded operator key (for entries appended
     /// where the operator key was not readable). Returns the existing one if already signed.
+    ///
+    /// This is the signing path every caller uses (appends call the same
+    /// `signer::sign_checkpoint_in`): it signs only a tree that extends the last checkpoint this
+    /// key signed, else [`Error::LedgerAltered`] and nothing is signed.
     pub fn sign_checkpoint(&mut self) -> Result<SignedCheckpoint> {
-        let key = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
+        let operator = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
             path: self.operator_key_path().ok().flatten(),
         })?;
         let origin = self.origin.clone();
+        let log_key = self.log_key.clone();
         let tx = self.store.begin_write()?;
         let size = store::size(&tx)?;
-        let root = merkle::root_at(&Nodes(&tx), size)?;
-        let cp = sign_checkpoint_in(&tx, &origin, &key, size, root)?;
+        let cp = sign_checkpoint_in(&tx, &operator, &origin, size, &[])?;
         tx.commit()?;
+        advance_state(&mut self.store, &operator.state, &log_key, &cp)?;
         Ok(cp)
     }
 
@@ -203,6 +208,28 @@ impl Ledger {
     ) -> Result<Receipt> {
         let entry = self.entry(index)?;
         let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, cp.size)?;
+        // A receipt that would not verify is never handed out: the entry's own leaf hash must
+        // reach the signed root through the stored nodes (O(log n)). A swapped or edited entry
+        // or tree node fails here.
+        let (signed, _) = open_checkpoint(cp.note.as_bytes(), &self.log_key).map_err(|e| {
+            Error::altered(format!(
+                "the checkpoint stored at size {} does not verify with the log key ({e})",
+                cp.size
+            ))
+        })?;
+        merkle::verify_inclusion(
+            index,
+            signed.size,
+            &entry.envelope().leaf_hash(),
+            &proof,
+            &signed.root,
+        )
+        .map_err(|_| {
+            Error::altered(format!(
+                "entry {index} is not the leaf at index {index} of the tree signed at size {}",
+                signed.size
+            ))
+        })?;
         Ok(Receipt {
             entry: entry.signed().clone(),
             tlog_proof: TlogProof {
@@ -278,45 +305,4 @@ impl Nodes<'_> {
     fn node_hash(&self, level: u32, index: u64) -> Result<Hash> {
         merkle::NodeSource::node(self, level, index)
     }
-}
-
-/// Sign a checkpoint at `size` inside the write transaction, after checking that the stored
-/// tree still has the root of the latest checkpoint: we never sign two checkpoints that are
-/// not consistent with each other.
-pub(crate) fn sign_checkpoint_in(
-    conn: &rusqlite::Connection,
-    origin: &str,
-    key: &SigningKey,
-    size: u64,
-    root: Hash,
-) -> Result<SignedCheckpoint> {
-    if let Some(latest) = store::latest_checkpoint(conn)? {
-        if latest.size > size {
-            return Err(Error::Corrupt(format!(
-                "a checkpoint at size {} exists but the tree has {size} entries (truncated file?)",
-                latest.size
-            )));
-        }
-        let nodes = Nodes(conn);
-        let old_root = merkle::root_at(&nodes, latest.size)?;
-        if old_root[..] != latest.root[..] {
-            return Err(Error::Corrupt(format!(
-                "the stored tree no longer has the root signed at size {}",
-                latest.size
-            )));
-        }
-        if latest.size == size {
-            let (checkpoint, _) = open_checkpoint(latest.note.as_bytes(), &key.verifying_key())?;
-            return Ok(SignedCheckpoint {
-                checkpoint,
-                note: latest.note,
-            });
-        }
-        let proof = merkle::consistency_proof(&nodes, latest.size, size)?;
-        merkle::verify_consistency(latest.size, size, &old_root, &root, &proof)?;
-    }
-    let checkpoint = Checkpoint::new(origin, size, root)?;
-    let note = checkpoint.sign(key)?;
-    store::insert_checkpoint(conn, size, &root, &note)?;
-    Ok(SignedCheckpoint { checkpoint, note })
 }

@@ -120,6 +120,8 @@ impl Ledger {
                     if rows.len() as u64 >= limit {
                         break;
                     }
+                    // A root without a target is a claim or a key entry (as its envelope
+                    // says: the rows were checked on the way up).
                     match store::row(conn, idx)? {
                         Some(row) if row.kind == Kind::Claim.as_str() => rows.push(row),
                         _ => {}
@@ -130,9 +132,10 @@ impl Ledger {
         };
         rows.into_iter()
             .map(|row| {
+                let entry = entry_from_row(conn, row)?;
                 Ok(ClaimSummary {
-                    statements: store::history_len(conn, row.idx)?,
-                    entry: entry_from_row(conn, row)?,
+                    statements: self.statements_under(entry.index())?.len() as u64,
+                    entry,
                 })
             })
             .collect()
@@ -142,16 +145,41 @@ impl Ledger {
     /// or through other statements) about, or `index` itself for a claim. Does not check that
     /// `index` exists.
     pub fn root_claim(&self, index: u64) -> Result<u64> {
-        let mut at = index;
-        while let Some(t) = store::target_of(&self.store.conn, at)? {
-            at = t;
+        // Walk up by the targets the statements' own envelopes name (never the `target_idx`
+        // column), each entry read through the checked conversion.
+        let mut at = self.entry(index)?;
+        while let (Kind::Statement, Some(t)) = (at.envelope().kind(), at.envelope().target()) {
+            at = self.entry(t.index)?;
         }
-        Ok(at)
+        Ok(at.index())
     }
 
     /// The entry at `index` and every statement about it or about those statements.
     pub fn history(&self, index: u64) -> Result<History> {
         let claim = self.entry(index)?;
+        let under = self.statements_under(index)?;
+        let statements = under
+            .iter()
+            .map(|&i| self.entry(i))
+            .collect::<Result<Vec<_>>>()?;
+        // Each statement was found by the target its envelope names (never the `target_idx`
+        // column) and re-read through the checked conversion; one whose envelope names another
+        // target would mean the index lies.
+        for s in &statements {
+            let t = s.envelope().target().map(|t| t.index);
+            if t.is_none_or(|t| t != index && !under.contains(&t)) {
+                return Err(crate::error::Error::altered(format!(
+                    "entry {} was found as a statement in the history of entry {index} but its envelope names another target",
+                    s.index()
+                )));
+            }
+        }
+        Ok(History { claim, statements })
+    }
+
+    /// The indexes of the statements about `index`, directly or through other statements, in
+    /// index order: one indexed lookup per statement found.
+    fn statements_under(&self, index: u64) -> Result<BTreeSet<u64>> {
         let mut seen = BTreeSet::new();
         let mut todo = vec![index];
         while let Some(i) = todo.pop() {
@@ -161,11 +189,7 @@ impl Ledger {
                 }
             }
         }
-        let statements = seen
-            .into_iter()
-            .map(|i| self.entry(i))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(History { claim, statements })
+        Ok(seen)
     }
 
     /// Every stated value of figures matching the filters (case-insensitive), in ledger order.

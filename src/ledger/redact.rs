@@ -33,7 +33,7 @@ impl Ledger {
         let operator = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
             path: self.operator_key_path().ok().flatten(),
         })?;
-        let signed = self.sign_redaction(index, category, reason, &operator)?;
+        let signed = self.sign_redaction(index, category, reason, &operator.key)?;
         self.append_signed(signed)
     }
 

@@ -360,6 +360,15 @@ pub(crate) fn insert_node(conn: &Connection, level: u32, idx: u64, hash: &Hash) 
     Ok(())
 }
 
+/// Key entries by the kind their envelope states (indexed by `entries_keys_by_envelope`), never
+/// by the `kind` column: see schema.sql, "decisions from envelope bytes".
+const ENVELOPE_IS_KEY: &str = "json_extract(CAST(e.envelope AS TEXT), '$.kind') = 'key'";
+/// The kind an envelope states: lists filter on it, never on the `kind` column, so a relabelled
+/// row is still listed (and then refused by the checked conversion).
+const ENVELOPE_KIND: &str = "json_extract(CAST(e.envelope AS TEXT), '$.kind')";
+/// A statement's target index as its envelope states it (`entries_by_envelope_target`).
+const ENVELOPE_TARGET: &str = "json_extract(CAST(e.envelope AS TEXT), '$.target.index')";
+
 const ROW_SELECT: &str = "SELECT e.idx, e.leaf_hash, e.kind, e.target_idx, e.envelope, p.payload
      FROM entries e LEFT JOIN payloads p USING (idx)";
 
@@ -381,6 +390,13 @@ pub(crate) fn row(conn: &Connection, idx: u64) -> Result<Option<Row>> {
         .optional()?)
 }
 
+/// A count or index as an SQLite integer: values past `i64::MAX` (no ledger is that large) are
+/// clamped rather than wrapped to negative numbers, which would match from the start.
+fn sql_int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The stored leaf hash and kind columns of `idx` (audit compares them with the envelopes).
 pub(crate) fn leaf_and_kind(conn: &Connection, idx: u64) -> Result<Option<(Vec<u8>, String)>> {
     Ok(conn
         .prepare_cached("SELECT leaf_hash, kind FROM entries WHERE idx = ?1")?
@@ -388,17 +404,12 @@ pub(crate) fn leaf_and_kind(conn: &Connection, idx: u64) -> Result<Option<(Vec<u
         .optional()?)
 }
 
+/// The stored payload bytes of `idx`, `None` when absent (withheld, or deleted by an edit).
 pub(crate) fn payload(conn: &Connection, idx: u64) -> Result<Option<Vec<u8>>> {
     Ok(conn
         .prepare_cached("SELECT payload FROM payloads WHERE idx = ?1")?
         .query_row([idx as i64], |r| r.get(0))
         .optional()?)
-}
-
-/// A count or index as an SQLite integer: values past `i64::MAX` (no ledger is that large) are
-/// clamped rather than wrapped to negative numbers, which would match from the start.
-fn sql_int(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
@@ -415,15 +426,19 @@ pub(crate) fn rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>>
 /// the mark is still current while the mark is unchanged (entries are append-only).
 pub(crate) fn key_mark(conn: &Connection) -> Result<(u64, Option<u64>)> {
     let (count, last): (i64, Option<i64>) = conn
-        .prepare_cached("SELECT count(*), max(idx) FROM entries WHERE kind = 'key'")?
+        .prepare_cached(&format!(
+            "SELECT count(*), max(idx) FROM entries e WHERE {ENVELOPE_IS_KEY}"
+        ))?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok((count as u64, last.map(|i| i as u64)))
 }
 
-/// Every key entry, in index order (there are few: one per grant or revocation).
+/// Every key entry (as its envelope says), in index order (there are few: one per grant or
+/// revocation).
 pub(crate) fn key_rows(conn: &Connection) -> Result<Vec<Row>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("{ROW_SELECT} WHERE e.kind = 'key' ORDER BY e.idx"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ROW_SELECT} WHERE {ENVELOPE_IS_KEY} ORDER BY e.idx"
+    ))?;
     let rows = stmt
         .query_map([], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -434,7 +449,7 @@ pub(crate) fn key_rows(conn: &Connection) -> Result<Vec<Row>> {
 /// order: the grants and revocations an append needs, read without parsing the others.
 pub(crate) fn key_rows_for(conn: &Connection, vkeys_json: &str) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind = 'key'
+        "{ROW_SELECT} WHERE {ENVELOPE_IS_KEY}
            AND json_extract(CAST(p.payload AS TEXT), '$.vkey') IN (SELECT value FROM json_each(?1))
          ORDER BY e.idx"
     ))?;
@@ -444,10 +459,12 @@ pub(crate) fn key_rows_for(conn: &Connection, vkeys_json: &str) -> Result<Vec<Ro
     Ok(rows)
 }
 
+/// The statements whose envelope names `idx` as its target, in index order.
 pub(crate) fn statements_about(conn: &Connection, idx: u64) -> Result<Vec<u64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT idx FROM entries WHERE target_idx = ?1 AND kind = 'statement' ORDER BY idx",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT idx FROM entries e WHERE {ENVELOPE_TARGET} = ?1 AND {ENVELOPE_KIND} = 'statement'
+         ORDER BY idx"
+    ))?;
     let ids = stmt
         .query_map([idx as i64], |r| r.get::<_, i64>(0))?
         .map(|r| r.map(|i| i as u64))
@@ -478,7 +495,7 @@ pub(crate) fn search(conn: &Connection, text: &str, from: u64, limit: u64) -> Re
         .replace('%', "\\%")
         .replace('_', "\\_");
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind != 'key' AND (
+        "{ROW_SELECT} WHERE {ENVELOPE_KIND} != 'key' AND (
              json_extract(CAST(p.payload AS TEXT), '$.text') LIKE '%' || ?1 || '%' ESCAPE '\\'
              OR json_extract(CAST(p.payload AS TEXT), '$.claimant.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
              OR json_extract(CAST(p.payload AS TEXT), '$.speaker.name') LIKE '%' || ?1 || '%' ESCAPE '\\'
@@ -494,7 +511,7 @@ pub(crate) fn search(conn: &Connection, text: &str, from: u64, limit: u64) -> Re
 /// Entries that state at least one figure, in index order.
 pub(crate) fn rows_with_figures(conn: &Connection) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind IN ('claim', 'statement')
+        "{ROW_SELECT} WHERE {ENVELOPE_KIND} IN ('claim', 'statement')
            AND json_array_length(CAST(p.payload AS TEXT), '$.figures') > 0
          ORDER BY e.idx"
     ))?;
@@ -533,35 +550,12 @@ pub(crate) fn envelopes_range(conn: &Connection, start: u64, count: u64) -> Resu
 /// Claims from index `from` on, at most `limit`, in index order.
 pub(crate) fn claim_rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "{ROW_SELECT} WHERE e.kind = 'claim' AND e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
+        "{ROW_SELECT} WHERE {ENVELOPE_KIND} = 'claim' AND e.idx >= ?1 ORDER BY e.idx LIMIT ?2"
     ))?;
     let rows = stmt
         .query_map(params![sql_int(from), sql_int(limit)], read_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
-}
-
-/// How many statements are about `idx`, directly or about those statements, recursively.
-pub(crate) fn history_len(conn: &Connection, idx: u64) -> Result<u64> {
-    let n: i64 = conn
-        .prepare_cached(
-            "WITH RECURSIVE h(idx) AS (
-                 SELECT idx FROM entries WHERE target_idx = ?1 AND kind = 'statement'
-                 UNION SELECT e.idx FROM entries e JOIN h ON e.target_idx = h.idx
-                       WHERE e.kind = 'statement')
-             SELECT count(*) FROM h",
-        )?
-        .query_row([idx as i64], |r| r.get(0))?;
-    Ok(n as u64)
-}
-
-/// The entry a statement is about (`None` for claims, keys and redactions, or a missing index).
-pub(crate) fn target_of(conn: &Connection, idx: u64) -> Result<Option<u64>> {
-    let t: Option<Option<i64>> = conn
-        .prepare_cached("SELECT target_idx FROM entries WHERE idx = ?1 AND kind = 'statement'")?
-        .query_row([idx as i64], |r| r.get(0))
-        .optional()?;
-    Ok(t.flatten().map(|i| i as u64))
 }
 
 /// A stored signed checkpoint.

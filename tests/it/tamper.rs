@@ -19,7 +19,7 @@ const TRIGGERS: &[&str] = &[
 ];
 
 /// A ledger with 3 keys and claims/statements up to index 7.
-fn built() -> Session {
+pub fn built() -> Session {
     let s = Session::with_claim(); // 0 operator grant, 1 alice grant, 2 claim
     for i in 0..3 {
         s.ok(&[
@@ -58,7 +58,7 @@ fn built() -> Session {
 }
 
 /// Open the file directly, with the append-only triggers dropped.
-fn raw(s: &Session) -> Connection {
+pub fn raw(s: &Session) -> Connection {
     let c = Connection::open(s.ledger()).unwrap();
     for t in TRIGGERS {
         c.execute_batch(&format!("DROP TRIGGER IF EXISTS {t}"))
@@ -68,7 +68,7 @@ fn raw(s: &Session) -> Connection {
 }
 
 /// Run audit --json (plus args); require exit 1 and return (code, index) findings.
-fn audit_fails(s: &Session, args: &[&str]) -> Vec<(String, Option<u64>)> {
+pub fn audit_fails(s: &Session, args: &[&str]) -> Vec<(String, Option<u64>)> {
     let mut a = vec!["--json", "audit"];
     a.extend_from_slice(args);
     let out = s.run(&a);
@@ -87,7 +87,7 @@ fn audit_fails(s: &Session, args: &[&str]) -> Vec<(String, Option<u64>)> {
         .collect()
 }
 
-fn has(findings: &[(String, Option<u64>)], code: &str, index: Option<u64>) -> bool {
+pub fn has(findings: &[(String, Option<u64>)], code: &str, index: Option<u64>) -> bool {
     findings.iter().any(|(c, i)| c == code && *i == index)
 }
 
@@ -269,7 +269,7 @@ fn a_truncated_tail() {
     assert!(has(&f, "not_extending_published", Some(8)), "{f:?}");
 }
 
-fn insert_signed(s: &Session, signed: &SignedEntry) -> u64 {
+pub fn insert_signed(s: &Session, signed: &SignedEntry) -> u64 {
     let c = raw(s);
     let idx: i64 = c
         .query_row("SELECT max(idx) + 1 FROM entries", [], |r| r.get(0))
@@ -288,7 +288,7 @@ fn insert_signed(s: &Session, signed: &SignedEntry) -> u64 {
     idx as u64
 }
 
-fn a_claim() -> Claim {
+pub fn a_claim() -> Claim {
     Claim {
         text: "forged".into(),
         claimant: Party {

@@ -259,6 +259,11 @@ impl From<Error> for ApiError {
             Error::Size(_) | Error::Proof(_) => (S::BAD_REQUEST, "bad_request"),
             _ => (S::INTERNAL_SERVER_ERROR, "internal"),
         };
+        if let Error::LedgerAltered { .. } = &e {
+            // The client should know the ledger refused for cause; the detail names no path.
+            eprintln!("claimledger serve: error: {e}");
+            return ApiError::new(status, "ledger_altered", e.to_string());
+        }
         if status.is_server_error() {
             // The operator needs the detail; the client gets no file paths.
             eprintln!("claimledger serve: error: {e}");
