@@ -145,7 +145,7 @@ pub enum Command {
         /// The JSON Lines file (- for standard input).
         file: PathBuf,
         /// Entries per transaction and per signed checkpoint (all or nothing per batch).
-        #[arg(long, default_value_t = 4096)]
+        #[arg(long, default_value_t = 4096, value_parser = batch_size_range())]
         batch_size: usize,
     },
     /// Write every entry, in order, as JSON Lines {"envelope_base64", "payload"}.
@@ -369,4 +369,10 @@ pub enum ProveCommand {
         #[arg(long)]
         to: Option<u64>,
     },
+}
+
+/// `--batch-size`: 1 to the library's cap, refused by clap (exit 2) outside it.
+fn batch_size_range() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new()
+        .range(1..=claimledger::ledger::import::MAX_BATCH_SIZE as u64)
 }

@@ -89,6 +89,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
         CreateOptions {
             operator_key_path: Some(dir.join("operator.key")),
             recorded_at: Some("2025-01-27T08:00:00Z".into()),
+            ..Default::default()
         },
     )?;
     ledger.grant(&alice.verifying_key(), "Alice Martin", "reporter")?;

@@ -44,6 +44,8 @@ pub enum Outcome {
 pub struct Ctx {
     pub ledger: PathBuf,
     pub key: Option<PathBuf>,
+    /// `--key` was given on the command line (not only through CLAIMLEDGER_KEY).
+    pub key_on_command_line: bool,
     pub operator_key: Option<PathBuf>,
     pub json: bool,
 }
@@ -56,6 +58,8 @@ pub fn run() -> Result<Outcome> {
     };
     let ctx = Ctx {
         ledger: cli.ledger,
+        key_on_command_line: matches.value_source("key")
+            == Some(clap::parser::ValueSource::CommandLine),
         key: cli.key,
         operator_key: cli.operator_key,
         json: cli.json,
@@ -175,7 +179,23 @@ impl Ctx {
     }
 
     /// Open the ledger with the operator key loaded, or fail saying where it was expected.
-    pub fn open_as_operator(&self) -> Result<Ledger> {
+    ///
+    /// What the operator key signs (grants, revocations, checkpoints) is never signed with
+    /// `--key`: given on the command line it is refused, from CLAIMLEDGER_KEY it is ignored
+    /// with a notice, so no one believes their own key signed.
+    pub fn open_as_operator(&self, what: &str) -> Result<Ledger> {
+        if let Some(k) = &self.key {
+            if self.key_on_command_line {
+                bail!(
+                    "{what} signed by the ledger's operator key, not by --key {}; drop --key (pass --operator-key FILE if the operator key is elsewhere)",
+                    k.display()
+                );
+            }
+            eprintln!(
+                "notice: {what} signed by the operator key; CLAIMLEDGER_KEY ({}) is not used",
+                k.display()
+            );
+        }
         let mut ledger = self.open()?;
         let Some(path) = self.operator_key_path(&ledger)? else {
             bail!("this needs the operator key: pass --operator-key FILE");

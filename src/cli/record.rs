@@ -43,29 +43,19 @@ pub fn init(ctx: &Ctx, origin: &str) -> Result<Outcome> {
             .with_context(|| format!("{origin:?} cannot be a ledger origin"))?;
         (k, true)
     };
-    // Validate the origin (and that the ledger path is free) before writing the key file.
     let abs_key = std::path::absolute(&key_path).unwrap_or(key_path.clone());
-    if created {
-        keyfile::write_signing_key(&key_path, &key)
-            .with_context(|| format!("writing operator key {}", key_path.display()))?;
-    }
+    // A new key file is written by create_with once the ledger path is ours: of concurrent
+    // `init`s only the winner writes one, and a loser never removes the winner's.
     let ledger = Ledger::create_with(
         &ctx.ledger,
         &key,
         CreateOptions {
             operator_key_path: Some(abs_key.clone()),
+            write_operator_key: created,
             ..Default::default()
         },
-    );
-    let ledger = match ledger {
-        Ok(l) => l,
-        Err(e) => {
-            if created {
-                let _ = std::fs::remove_file(&key_path);
-            }
-            return Err(e).with_context(|| format!("creating ledger {}", ctx.ledger.display()));
-        }
-    };
+    )
+    .with_context(|| format!("creating ledger {}", ctx.ledger.display()))?;
     if ctx.json {
         print_json(&json!({
             "origin": ledger.origin(),
@@ -124,7 +114,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::Grant { vkey, name, role } => {
             let vk = vkey_arg(&vkey)?;
-            let mut ledger = ctx.open_as_operator()?;
+            let mut ledger = ctx.open_as_operator("key grants are")?;
             let done = ledger
                 .grant(&vk, &name, &role)
                 .context("granting the key")?;
@@ -132,7 +122,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::Revoke { vkey, reason } => {
             let vk = vkey_arg(&vkey)?;
-            let mut ledger = ctx.open_as_operator()?;
+            let mut ledger = ctx.open_as_operator("key revocations are")?;
             let done = ledger.revoke(&vk, &reason).context("revoking the key")?;
             print_appended(ctx, &done, None)?;
         }

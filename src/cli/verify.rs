@@ -11,7 +11,7 @@ use std::path::Path;
 
 pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Result<Outcome> {
     if sign {
-        let mut ledger = ctx.open_as_operator()?;
+        let mut ledger = ctx.open_as_operator("checkpoints are")?;
         let cp = ledger.sign_checkpoint().context("signing a checkpoint")?;
         if ctx.json {
             print_json(&checkpoint_json(&cp, ledger.log_key()))?;

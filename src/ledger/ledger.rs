@@ -22,6 +22,10 @@ use std::path::{Path, PathBuf};
 pub struct CreateOptions {
     /// Where the operator key file lives, recorded so later appends can sign checkpoints.
     pub operator_key_path: Option<PathBuf>,
+    /// Also write the operator key to `operator_key_path` (a new file, mode 0600). It is written
+    /// only once the ledger path is claimed, and removed again if creation fails, so of several
+    /// concurrent creates of one path only the winner writes a key and none deletes another's.
+    pub write_operator_key: bool,
     /// Recorded-at time of the operator's self-grant (default now).
     pub recorded_at: Option<String>,
 }
@@ -68,6 +72,15 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
+/// Remove a ledger this process just created (and its SQLite side files), after a failure.
+fn remove_ledger_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 impl Ledger {
     /// Create a ledger at `path` whose checkpoints `operator` signs; `origin` is the key's name.
     ///
@@ -105,6 +118,18 @@ impl Ledger {
             },
         )?;
         let store = Store::create(path)?;
+        // The path is ours from here on: only now may a key file appear for it.
+        let key_file = match (&opts.operator_key_path, opts.write_operator_key) {
+            (Some(p), true) => match crate::ledger::keyfile::write_signing_key(p, operator) {
+                Ok(()) => Some(p.clone()),
+                Err(e) => {
+                    drop(store);
+                    remove_ledger_files(path);
+                    return Err(e.into());
+                }
+            },
+            _ => None,
+        };
         let mut ledger = Ledger {
             store,
             origin: origin.clone(),
@@ -134,10 +159,9 @@ impl Ledger {
         })();
         if let Err(e) = result {
             drop(ledger);
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
+            remove_ledger_files(path);
+            if let Some(k) = key_file {
+                let _ = std::fs::remove_file(k);
             }
             return Err(e);
         }

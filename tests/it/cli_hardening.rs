@@ -216,7 +216,7 @@ fn import_batch_size_is_validated() {
     std::fs::write(s.path("all.jsonl"), export).unwrap();
     for n in ["18446744073709551615", "1000000000", "0", "-1"] {
         let before = s.snapshot();
-        let out = s.run(&["import", "all.jsonl", "--batch-size", n]);
+        let out = s.run(&["import", "all.jsonl", &format!("--batch-size={n}")]);
         assert_eq!(out.code, 2, "--batch-size {n}: {}", out.stderr);
         assert_no_panic(&out.stderr, n);
         assert!(out.stderr.contains("--batch-size"), "{}", out.stderr);
