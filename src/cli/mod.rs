@@ -30,6 +30,7 @@ use args::{Cli, Command};
 use claimledger::ledger::keyfile;
 use claimledger::{Ledger, SigningKey, VerifyingKey};
 use clap::{CommandFactory, FromArgMatches};
+pub use output::Shown;
 use std::path::{Path, PathBuf};
 
 /// How a command ended when it ran to completion.
@@ -51,11 +52,10 @@ pub struct Ctx {
 }
 
 pub fn run() -> Result<Outcome> {
-    let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|e| usage_exit(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_exit(e));
     let ctx = Ctx {
         ledger: cli.ledger,
         key_on_command_line: matches.value_source("key")
@@ -115,6 +115,16 @@ pub fn run() -> Result<Outcome> {
     }
 }
 
+/// End on a command-line error. Help and version print as clap prints them; an error quotes the
+/// arguments, so it is shown plain and escaped (docs/CLI.md), with clap's exit code (2).
+fn usage_exit(e: clap::Error) -> ! {
+    if !e.use_stderr() {
+        e.exit();
+    }
+    eprint!("{}", output::ShownLines(e.render()));
+    std::process::exit(e.exit_code());
+}
+
 /// Why standard output could not be written. A closed pipe (`| head`) is not worth a message:
 /// `main` exits quietly for it.
 pub fn stdout_failed(e: std::io::Error) -> anyhow::Error {
@@ -129,9 +139,29 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// An error that knows the next step; `main` prints it as a `hint:` line.
+#[derive(Debug)]
+pub struct Hinted {
+    /// What went wrong.
+    pub message: &'static str,
+    /// What to do next.
+    pub hint: &'static str,
+}
+
+impl std::fmt::Display for Hinted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
 /// A next step for errors people commonly meet.
 pub fn hint(err: &anyhow::Error) -> Option<String> {
     for cause in err.chain() {
+        if let Some(h) = cause.downcast_ref::<Hinted>() {
+            return Some(h.hint.into());
+        }
         if let Some(claimledger::Error::NotFound { .. }) =
             cause.downcast_ref::<claimledger::Error>()
         {
@@ -193,7 +223,7 @@ impl Ctx {
             }
             eprintln!(
                 "notice: {what} signed by the operator key; CLAIMLEDGER_KEY ({}) is not used",
-                k.display()
+                Shown(k.display())
             );
         }
         let mut ledger = self.open()?;
@@ -218,9 +248,11 @@ impl Ctx {
     /// The recorder's own signing key (--key / CLAIMLEDGER_KEY).
     pub fn signing_key(&self) -> Result<SigningKey> {
         let Some(path) = &self.key else {
-            bail!(
-                "--key is required to record: it signs the entry\nhint: create one with 'claimledger key generate --name you@newsroom.example --out you.key' and ask the operator to grant it"
-            );
+            return Err(Hinted {
+                message: "--key is required to record: it signs the entry",
+                hint: "create one with 'claimledger key generate --name you@newsroom.example --out you.key' and ask the operator to grant it",
+            }
+            .into());
         };
         keyfile::read_signing_key(path).with_context(|| format!("reading key {}", path.display()))
     }

@@ -3,7 +3,7 @@
 use super::args::{
     ClaimArgs, KeyCommand, RecordArgs, SignClaimArgs, SignStatementArgs, StatementArgs,
 };
-use super::output::{entry_json, entry_text, key_json, print_json, table};
+use super::output::{Shown, entry_json, entry_text, key_json, print_json, table};
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result, bail};
 use claimledger::format::entry::Payload;
@@ -67,14 +67,14 @@ pub fn init(ctx: &Ctx, origin: &str) -> Result<Outcome> {
     } else {
         out!(
             "created ledger {} (origin {})",
-            ctx.ledger.display(),
-            ledger.origin()
+            Shown(ctx.ledger.display()),
+            Shown(ledger.origin())
         );
         out!("log key (publish this; verifiers pin it):");
-        out!("  {}", ledger.log_key());
+        out!("  {}", Shown(ledger.log_key()));
         out!(
             "operator key: {}{}",
-            abs_key.display(),
+            Shown(abs_key.display()),
             if created { " (new, mode 0600)" } else { "" }
         );
     }
@@ -98,8 +98,11 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
             if ctx.json {
                 print_json(&key_json(&vk, &out))?;
             } else {
-                out!("{vk}");
-                eprintln!("private key written to {} (mode 0600)", out.display());
+                out!("{}", Shown(&vk));
+                eprintln!(
+                    "private key written to {} (mode 0600)",
+                    Shown(out.display())
+                );
             }
         }
         KeyCommand::Show { file } => {
@@ -109,7 +112,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
             if ctx.json {
                 print_json(&key_json(&vk, &file))?;
             } else {
-                out!("{vk}");
+                out!("{}", Shown(&vk));
             }
         }
         KeyCommand::Grant { vkey, name, role } => {
@@ -338,7 +341,7 @@ fn write_line(ctx: &Ctx, signed: &SignedEntry, out: Option<&Path>) -> Result<Out
                 eprintln!(
                     "signed {} {leaf} written to {}; submit it with POST /v1/entries or 'claimledger import'",
                     signed.envelope().kind().as_str(),
-                    path.display()
+                    Shown(path.display())
                 );
             }
         }
@@ -421,11 +424,11 @@ fn figures(r: &RecordArgs, subject: Option<&str>) -> Result<Vec<Figure>> {
 
 pub fn print_appended(ctx: &Ctx, done: &Appended, notice: Option<String>) -> Result<Outcome> {
     for w in &done.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", Shown(w));
     }
     if done.checkpoint.is_none() {
         if let Some(n) = notice {
-            eprintln!("notice: {n}");
+            eprintln!("notice: {}", Shown(n));
         }
     }
     if ctx.json {
@@ -460,7 +463,7 @@ pub fn import(ctx: &Ctx, file: &Path, batch_size: usize) -> Result<Outcome> {
     let secs = started.elapsed().as_secs_f64();
     if report.checkpoint.is_none() {
         if let Some(n) = notice {
-            eprintln!("notice: {n}");
+            eprintln!("notice: {}", Shown(n));
         }
     }
     if ctx.json {

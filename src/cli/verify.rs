@@ -1,7 +1,9 @@
 //! Commands that prove and verify: checkpoint, prove, receipt, verify-receipt, audit.
 
 use super::args::ProveCommand;
-use super::output::{checkpoint_json, consistency_json, inclusion_json, print_json, table};
+use super::output::{
+    Shown, ShownLines, checkpoint_json, consistency_json, inclusion_json, print_json, table,
+};
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result};
 use claimledger::AuditOptions;
@@ -16,7 +18,7 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
         if ctx.json {
             print_json(&checkpoint_json(&cp, ledger.log_key()))?;
         } else {
-            outp!("{}", cp.note);
+            outp!("{}", ShownLines(&cp.note));
         }
         return Ok(Outcome::Ok);
     }
@@ -47,8 +49,8 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
     if ctx.json {
         print_json(&checkpoint_json(&cp, ledger.log_key()))?;
     } else {
-        // Exactly the bytes to publish.
-        outp!("{}", cp.note);
+        // Exactly the bytes to publish (a note never holds a control but its newlines).
+        outp!("{}", ShownLines(&cp.note));
     }
     Ok(Outcome::Ok)
 }
@@ -100,7 +102,10 @@ pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome
         Some(path) => {
             write_new(path, text.as_bytes())?;
             if !ctx.json {
-                eprintln!("receipt for entry {idx} written to {}", path.display());
+                eprintln!(
+                    "receipt for entry {idx} written to {}",
+                    Shown(path.display())
+                );
             } else {
                 print_json(&json!({"index": idx, "path": path}))?;
             }
@@ -135,18 +140,18 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                 out!("receipt verified");
                 out!(
                     "  checkpoint  {} size {} signed by {} ✓",
-                    v.checkpoint.origin,
+                    Shown(&v.checkpoint.origin),
                     v.checkpoint.size,
                     key.key_id()
                 );
                 out!("  inclusion   entry {} is in that tree ✓", v.index);
                 out!(
                     "  author      signed by {} at {} ✓",
-                    env.signer(),
-                    env.recorded_at()
+                    Shown(env.signer()),
+                    Shown(env.recorded_at())
                 );
                 out!("  payload     hash matches the envelope ✓");
-                out!("  {}: \"{text}\"", env.kind().as_str());
+                out!("  {}: \"{}\"", env.kind().as_str(), Shown(&text));
             }
             Ok(Outcome::Ok)
         }
@@ -154,7 +159,8 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
             if ctx.json {
                 print_json(&json!({"ok": false, "error": e.to_string()}))?;
             } else {
-                out!("receipt FAILED verification: {e}");
+                // One line, last: escaped text cannot fake a verdict after it.
+                out!("receipt FAILED verification: {}", Shown(&e));
             }
             Ok(Outcome::VerificationFailed)
         }
@@ -215,11 +221,11 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
         if !report.log_key_pinned {
             out!(
                 "note: using the log key recorded in the ledger ({}); pin it with --log-key to detect a swapped key",
-                report.log_key
+                Shown(&report.log_key)
             );
         }
         for n in &report.notices {
-            out!("notice: {}", n.message);
+            out!("notice: {}", Shown(&n.message));
         }
         if report.ok {
             out!(
@@ -230,11 +236,12 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
                 report.elapsed
             );
         } else {
-            out!("audit FAILED: {} findings", report.findings.len());
             for f in &report.findings {
                 let at = f.index.map(|i| format!(" at {i}")).unwrap_or_default();
-                out!("  [{}{at}] {}", f.code, f.message);
+                out!("  [{}{at}] {}", f.code, Shown(&f.message));
             }
+            // The verdict comes last, on its own line, so nothing printed after it can hide it.
+            out!("audit FAILED: {} findings", report.findings.len());
         }
     }
     Ok(if report.ok {

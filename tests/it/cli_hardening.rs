@@ -125,6 +125,11 @@ fn hostile_entry_text_is_escaped_in_every_human_output() {
     // JSON output keeps the text exactly as recorded.
     let j = s.ok(&["--json", "show", "3"]).json();
     assert_eq!(j["payload"]["text"], HOSTILE_TEXT);
+    // Command-line errors quote the argument: escaped as well.
+    let err = s.run(&["log", "--limit", "\u{202e}\r5\u{9b}"]);
+    assert_eq!(err.code, 2);
+    assert_clean(&err, "clap error");
+    assert!(err.stderr.contains("\\u{202e}\\r5"), "{}", err.stderr);
     // Error messages that quote an argument escape it too.
     let err = s.run(&["show", "\u{1b}]0;x\u{7}"]);
     assert_eq!(err.code, 2);
@@ -376,13 +381,14 @@ fn a_file_that_is_not_a_key_is_named_so_not_chmodded() {
         );
         assert!(!out.stderr.contains("chmod"), "{}", out.stderr);
         // An append still works, with a notice that names the file as not a key.
+        let text = format!("with {} as the operator key", p.display());
         let added = s.ok(&[
             "--key",
             "alice.key",
             "claim",
             "add",
             "--text",
-            "t",
+            &text,
             "--claimant",
             "X",
         ]);
