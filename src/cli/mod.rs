@@ -174,9 +174,15 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
 }
 
 impl Ctx {
-    /// Open the ledger (never creates it).
+    /// Open the ledger to write (never creates it).
     pub fn open(&self) -> Result<Ledger> {
         Ledger::open(&self.ledger)
+            .with_context(|| format!("opening ledger {}", self.ledger.display()))
+    }
+
+    /// Open the ledger to read: writes nothing, works where the user can only read the file.
+    pub fn open_read(&self) -> Result<Ledger> {
+        Ledger::open_read_only(&self.ledger)
             .with_context(|| format!("opening ledger {}", self.ledger.display()))
     }
 

@@ -130,7 +130,7 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
             print_appended(ctx, &done, None)?;
         }
         KeyCommand::List => {
-            let ledger = ctx.open()?;
+            let ledger = ctx.open_read()?;
             let keys = ledger.keys()?;
             if ctx.json {
                 print_json(&serde_json::Value::Array(
@@ -311,7 +311,7 @@ pub fn sign_statement(
             (Target { index, leaf_hash }, None)
         }
         None => {
-            let ledger = ctx.open().context(
+            let ledger = ctx.open_read().context(
                 "REF is looked up in the ledger; pass --target-leaf-hash HEX to sign without one",
             )?;
             let idx = ledger

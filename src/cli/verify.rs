@@ -22,7 +22,7 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
         }
         return Ok(Outcome::Ok);
     }
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     if list {
         let all = ledger.checkpoints()?;
         if ctx.json {
@@ -56,7 +56,7 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
 }
 
 pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     match cmd {
         ProveCommand::Inclusion { reference, size } => {
             let idx = ledger.resolve(&reference)?;
@@ -94,7 +94,7 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
 }
 
 pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let idx = ledger.resolve(reference)?;
     let r = ledger.receipt(idx)?;
     let text = r.to_pretty();
@@ -168,7 +168,7 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
 }
 
 pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let log_key = log_key.map(vkey_arg).transpose().context("--log-key")?;
     let against = against
         .map(|p| std::fs::read(p).with_context(|| format!("reading --against {}", p.display())))
@@ -203,6 +203,8 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    // Read without locks (the file is not writable here)? Then a verdict needs a still file.
+    ledger.check_unchanged()?;
     let finding_json =
         |f: &claimledger::Finding| json!({"code": f.code, "index": f.index, "message": f.message});
     if ctx.json {

@@ -172,7 +172,34 @@ impl Ledger {
     /// No operator key is loaded: see [`Ledger::load_operator_key`].
     pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
         let path = path.as_ref();
-        let store = Store::open(path)?;
+        Self::from_store(Store::open(path)?, path)
+    }
+
+    /// Open an existing ledger to read it only. MUST NOT write anything: not the file, and no
+    /// `-wal`/`-shm` file beside it that this process could not have written as the file's
+    /// writer (so a reader never leaves behind files that block the owner's next append). Works
+    /// on a file this user can only read and on a read-only mount. Appends through it fail.
+    ///
+    /// When the file is not writable here and has no write-ahead log, it is read without locks
+    /// (SQLite `immutable=1`): call [`Ledger::check_unchanged`] before trusting a verdict that
+    /// depends on everything read (audit does).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Ledger> {
+        let path = path.as_ref();
+        Self::from_store(Store::open_read_only(path)?, path)
+    }
+
+    /// [`Error::ChangedWhileRead`] if a ledger opened with [`Ledger::open_read_only`] without
+    /// locks was written since it was opened; Ok otherwise (always Ok for other ledgers).
+    pub fn check_unchanged(&self) -> Result<()> {
+        if self.store.changed_since_open() {
+            return Err(Error::ChangedWhileRead {
+                path: self.store.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn from_store(store: Store, path: &Path) -> Result<Ledger> {
         let missing = |what: &str| Error::NotALedger {
             path: path.to_path_buf(),
             detail: Some(format!("no {what} recorded")),
