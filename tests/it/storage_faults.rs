@@ -389,7 +389,7 @@ fn read_only_mount_refuses_appends_clearly() {
         "audit, read-only mount: {}",
         audit_ro.stderr
     );
-    assert_reads_work(&s, |args| s.run(args), "read-only mount");
+    assert_reads_work(|args| s.run(args), "read-only mount");
     m.remount("rw");
     assert_eq!(s.snapshot(), before, "the ledger changed");
     assert_eq!(size(&s), entries);
@@ -588,8 +588,8 @@ fn output_to_a_full_disk_fails_clearly() {
 
 // ---- readers who cannot write the file (issue #12 point 6) ---------------------------------
 
-/// Every read command, as `run` runs them, exits 0 on the ledger of `s` (which has claim #2).
-fn assert_reads_work(s: &Session, run: impl Fn(&[&str]) -> Out, what: &str) {
+/// Every read command, as `run` runs them, exits 0 on a ledger with claim #2 and `alice.key`.
+fn assert_reads_work(run: impl Fn(&[&str]) -> Out, what: &str) {
     // Asked through `run`: opening the ledger here could leave side files the reader then uses.
     let cp = run(&["--json", "checkpoint"]);
     assert_eq!(cp.code, 0, "{what}: checkpoint: {}", cp.stderr);
@@ -708,7 +708,7 @@ fn reader_who_cannot_write(test: &str, dir_mode: u32) {
         }
         run_as(&reader, &s, args)
     };
-    assert_reads_work(&s, run, test);
+    assert_reads_work(run, test);
     let left: Vec<String> = owned_by(&s, NOBODY - 1)
         .into_iter()
         .filter(|n| n != "reader.key")
