@@ -148,15 +148,16 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .or_else(|_| Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY))?;
-        Self::checked(conn, path, None)
+        Self::checked(conn, path, None, true)
     }
 
     /// Open an existing ledger to read it, writing nothing: not the file, and no `-wal` or `-shm`
     /// beside it unless this process could write the file itself (see docs/RELIABILITY.md,
     /// "Readers who cannot write"). Refuses what [`Store::open`] refuses; never upgrades.
     ///
-    /// - The file is writable here: a plain read-only connection (SQLite may create `-wal` and
-    ///   `-shm`, with the file's owner and mode, which its writers can use).
+    /// - The file is writable here: a read-write connection that runs no write (and no schema
+    ///   upgrade); like any writer's, its last close folds `-wal` into the file and removes the
+    ///   side files, which belong to a writer (SQLite as root gives them the file's owner).
     /// - It is not, and no `-wal` with content exists: the file holds every committed entry, so
     ///   it is opened `immutable=1` (no locks, no side files). A writer that folds its log into
     ///   the file while this reads is seen by [`Store::changed_since_open`].
@@ -181,7 +182,8 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let wal_has_content = side("-wal").is_some_and(|m| m.len() > 0);
         let (conn, snapshot) = if writable {
-            (Connection::open_with_flags(path, flags)?, None)
+            let rw = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            (Connection::open_with_flags(path, rw)?, None)
         } else if !wal_has_content {
             let uri = format!("file:{}?immutable=1", uri_path(path));
             let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
@@ -193,7 +195,7 @@ impl Store {
                 path: path.to_path_buf(),
             });
         };
-        Self::checked(conn, path, snapshot)
+        Self::checked(conn, path, snapshot, false)
     }
 
     /// Has the file been written since [`Store::open_read_only`] opened it `immutable=1`? Such
@@ -207,8 +209,14 @@ impl Store {
         }
     }
 
-    /// Check that `conn` is a claimledger file this build reads, and configure it.
-    fn checked(conn: Connection, path: &Path, snapshot: Option<FileStamp>) -> Result<Store> {
+    /// Check that `conn` is a claimledger file this build reads, and configure it; `upgrade`
+    /// an older schema when the connection can write.
+    fn checked(
+        conn: Connection,
+        path: &Path,
+        snapshot: Option<FileStamp>,
+        upgrade: bool,
+    ) -> Result<Store> {
         let not_ledger = |detail: &str| Error::NotALedger {
             path: path.to_path_buf(),
             detail: Some(detail.to_string()),
@@ -242,7 +250,7 @@ impl Store {
             snapshot,
         };
         store.configure()?;
-        if version < SCHEMA_VERSION && !store.conn.is_readonly(rusqlite::MAIN_DB)? {
+        if upgrade && version < SCHEMA_VERSION && !store.conn.is_readonly(rusqlite::MAIN_DB)? {
             store.upgrade(version)?;
         }
         Ok(store)
