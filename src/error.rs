@@ -46,6 +46,20 @@ pub enum Error {
         /// newest this build reads
         supported: i64,
     },
+    /// A reader that cannot write the ledger found a write-ahead log it cannot use. Nothing was
+    /// changed.
+    #[error("{} has a write-ahead log ({}-wal) but no -shm file, and this user cannot create one; run any claimledger command on it as its owner (that folds the log into the file), then read again", path.display(), path.display())]
+    NotReadable {
+        /// The ledger file.
+        path: PathBuf,
+    },
+    /// A reader without locks (the ledger could not be written here) saw the file written
+    /// while it read: what it read may mix two states. Nothing was changed; read again.
+    #[error("{} was written by another process while it was read; run the command again", path.display())]
+    ChangedWhileRead {
+        /// The ledger file.
+        path: PathBuf,
+    },
     /// SQLite failed (I/O error, disk full, read-only file, corruption).
     #[cfg(feature = "sqlite")]
     #[error("storage: {0}")]

@@ -10,9 +10,10 @@ fn main() -> ExitCode {
         Ok(cli::Outcome::VerificationFailed) => ExitCode::from(1),
         Err(err) if cli::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("claimledger: error: {err:#}");
+            // Errors quote paths, references and file contents: shown escaped, on one line.
+            eprintln!("claimledger: error: {:#}", cli::Shown(&err));
             if let Some(hint) = cli::hint(&err) {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", cli::Shown(hint));
             }
             ExitCode::from(2)
         }

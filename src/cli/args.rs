@@ -148,7 +148,7 @@ pub enum Command {
         /// The JSON Lines file (- for standard input).
         file: PathBuf,
         /// Entries per transaction and per signed checkpoint (all or nothing per batch).
-        #[arg(long, default_value_t = 4096)]
+        #[arg(long, default_value_t = 4096, value_parser = batch_size_range())]
         batch_size: usize,
     },
     /// Show or change the ledger's settings (configuration, not history): publisher.name,
@@ -462,4 +462,10 @@ pub struct RedactArgs {
     /// reader kept it busy).
     #[arg(long)]
     pub scrub: bool,
+}
+
+/// `--batch-size`: 1 to the library's cap, refused by clap (exit 2) outside it.
+fn batch_size_range() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new()
+        .range(1..=claimledger::ledger::import::MAX_BATCH_SIZE as u64)
 }

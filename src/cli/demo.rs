@@ -1,6 +1,6 @@
 //! `claimledger demo`: the DeepSeek seed story in a fresh ledger, end to end.
 
-use super::output::{figures_table, history_json, history_text, print_json, table};
+use super::output::{Shown, figures_table, history_json, history_text, print_json, table};
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result, bail};
 use claimledger::ledger::keyfile;
@@ -230,7 +230,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
     } else {
         out!(
             "claimledger demo — the DeepSeek-V3 story, recorded in {}\n",
-            db.display()
+            Shown(db.display())
         );
         let rows: Vec<Vec<String>> = ledger
             .keys()?
@@ -244,7 +244,7 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
         outp!("{}", figures_table(&figures));
         out!(
             "\nReceipt for claim #{claim_idx}: {}\n  verified offline against log key {}: entry {} in checkpoint of size {} ✓",
-            receipt_path.display(),
+            Shown(receipt_path.display()),
             ledger.log_key(),
             verified.index,
             verified.checkpoint.size
@@ -259,11 +259,11 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
         );
         out!(
             "\nTry: claimledger --ledger {} history {claim_idx}",
-            db.display()
+            Shown(db.display())
         );
         out!(
             "     claimledger --ledger {} serve    # then open http://127.0.0.1:8080/claims/{claim_idx}?log_key={}",
-            db.display(),
+            Shown(db.display()),
             url_component(&ledger.log_key().to_string())
         );
     }

@@ -33,6 +33,7 @@ use args::{Cli, Command};
 use claimledger::ledger::keyfile;
 use claimledger::{Ledger, SigningKey, VerifyingKey};
 use clap::{CommandFactory, FromArgMatches};
+pub use output::Shown;
 use std::path::{Path, PathBuf};
 
 /// How a command ended when it ran to completion.
@@ -47,18 +48,21 @@ pub enum Outcome {
 pub struct Ctx {
     pub ledger: PathBuf,
     pub key: Option<PathBuf>,
+    /// `--key` was given on the command line (not only through CLAIMLEDGER_KEY).
+    pub key_on_command_line: bool,
     pub operator_key: Option<PathBuf>,
     pub json: bool,
 }
 
 pub fn run() -> Result<Outcome> {
-    let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|e| usage_exit(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_exit(e));
     let ctx = Ctx {
         ledger: cli.ledger,
+        key_on_command_line: matches.value_source("key")
+            == Some(clap::parser::ValueSource::CommandLine),
         key: cli.key,
         operator_key: cli.operator_key,
         json: cli.json,
@@ -118,6 +122,16 @@ pub fn run() -> Result<Outcome> {
     }
 }
 
+/// End on a command-line error. Help and version print as clap prints them; an error quotes the
+/// arguments, so it is shown plain and escaped (docs/CLI.md), with clap's exit code (2).
+fn usage_exit(e: clap::Error) -> ! {
+    if !e.use_stderr() {
+        e.exit();
+    }
+    eprint!("{}", output::ShownLines(e.render()));
+    std::process::exit(e.exit_code());
+}
+
 /// Why standard output could not be written. A closed pipe (`| head`) is not worth a message:
 /// `main` exits quietly for it.
 pub fn stdout_failed(e: std::io::Error) -> anyhow::Error {
@@ -132,9 +146,29 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
+/// An error that knows the next step; `main` prints it as a `hint:` line.
+#[derive(Debug)]
+pub struct Hinted {
+    /// What went wrong.
+    pub message: &'static str,
+    /// What to do next.
+    pub hint: &'static str,
+}
+
+impl std::fmt::Display for Hinted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for Hinted {}
+
 /// A next step for errors people commonly meet.
 pub fn hint(err: &anyhow::Error) -> Option<String> {
     for cause in err.chain() {
+        if let Some(h) = cause.downcast_ref::<Hinted>() {
+            return Some(h.hint.into());
+        }
         match cause.downcast_ref::<claimledger::Error>() {
             Some(claimledger::Error::NotFound { .. }) => {
                 return Some(
@@ -158,9 +192,15 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
 }
 
 impl Ctx {
-    /// Open the ledger (never creates it).
+    /// Open the ledger to write (never creates it).
     pub fn open(&self) -> Result<Ledger> {
         Ledger::open(&self.ledger)
+            .with_context(|| format!("opening ledger {}", self.ledger.display()))
+    }
+
+    /// Open the ledger to read: writes nothing, works where the user can only read the file.
+    pub fn open_read(&self) -> Result<Ledger> {
+        Ledger::open_read_only(&self.ledger)
             .with_context(|| format!("opening ledger {}", self.ledger.display()))
     }
 
@@ -191,7 +231,23 @@ impl Ctx {
     }
 
     /// Open the ledger with the operator key loaded, or fail saying where it was expected.
-    pub fn open_as_operator(&self) -> Result<Ledger> {
+    ///
+    /// What the operator key signs (grants, revocations, checkpoints) is never signed with
+    /// `--key`: given on the command line it is refused, from CLAIMLEDGER_KEY it is ignored
+    /// with a notice, so no one believes their own key signed.
+    pub fn open_as_operator(&self, what: &str) -> Result<Ledger> {
+        if let Some(k) = &self.key {
+            if self.key_on_command_line {
+                bail!(
+                    "{what} signed by the ledger's operator key, not by --key {}; drop --key (pass --operator-key FILE if the operator key is elsewhere)",
+                    k.display()
+                );
+            }
+            eprintln!(
+                "notice: {what} signed by the operator key; CLAIMLEDGER_KEY ({}) is not used",
+                Shown(k.display())
+            );
+        }
         let mut ledger = self.open()?;
         let Some(path) = self.operator_key_path(&ledger)? else {
             bail!("this needs the operator key: pass --operator-key FILE");
@@ -221,9 +277,11 @@ impl Ctx {
     /// The recorder's own signing key (--key / CLAIMLEDGER_KEY).
     pub fn signing_key(&self) -> Result<SigningKey> {
         let Some(path) = &self.key else {
-            bail!(
-                "--key is required to record: it signs the entry\nhint: create one with 'claimledger key generate --name you@newsroom.example --out you.key' and ask the operator to grant it"
-            );
+            return Err(Hinted {
+                message: "--key is required to record: it signs the entry",
+                hint: "create one with 'claimledger key generate --name you@newsroom.example --out you.key' and ask the operator to grant it",
+            }
+            .into());
         };
         keyfile::read_signing_key(path).with_context(|| format!("reading key {}", path.display()))
     }

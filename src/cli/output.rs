@@ -10,7 +10,82 @@ use claimledger::{
     Source, VerifyingKey, Withheld,
 };
 use serde_json::{Value, json};
-use std::fmt::Write as _;
+use std::fmt::{self, Display, Write as _};
+
+/// Text from entries, receipts, files or arguments, made safe to show on a terminal.
+///
+/// Every human-readable output passes such text through `Shown` (or [`ShownLines`]); `--json`
+/// output never does. C0 controls, DEL, C1 controls and the Unicode bidi controls (U+202A–U+202E,
+/// U+2066–U+2069) are written as visible escapes — `\t`, `\n`, `\r`, else `\u{hex}` as in
+/// `\u{1b}` — so stored text cannot move the cursor, erase a line, retitle the window or reorder
+/// what a line says (docs/CLI.md, "Text from entries on a terminal"). `{:#}` is passed on (for
+/// anyhow's error chains).
+pub struct Shown<T>(pub T);
+
+/// [`Shown`] for multi-line text: newlines are kept, everything else is escaped alike.
+pub struct ShownLines<T>(pub T);
+
+/// Does `c` change what a terminal shows, rather than show a character?
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control()
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+/// A `fmt::Write` that escapes terminal controls on their way to `out`.
+struct Escaper<'a, 'b> {
+    out: &'a mut fmt::Formatter<'b>,
+    keep_newlines: bool,
+}
+
+impl fmt::Write for Escaper<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut safe_from = 0;
+        for (at, c) in s.char_indices() {
+            if !is_terminal_control(c) || (self.keep_newlines && c == '\n') {
+                continue;
+            }
+            self.out.write_str(&s[safe_from..at])?;
+            match c {
+                '\t' => self.out.write_str("\\t")?,
+                '\n' => self.out.write_str("\\n")?,
+                '\r' => self.out.write_str("\\r")?,
+                _ => write!(self.out, "\\u{{{:x}}}", c as u32)?,
+            }
+            safe_from = at + c.len_utf8();
+        }
+        self.out.write_str(&s[safe_from..])
+    }
+}
+
+fn write_escaped(
+    f: &mut fmt::Formatter<'_>,
+    value: &dyn Display,
+    keep_newlines: bool,
+) -> fmt::Result {
+    let alternate = f.alternate();
+    let mut w = Escaper {
+        out: f,
+        keep_newlines,
+    };
+    if alternate {
+        write!(w, "{value:#}")
+    } else {
+        write!(w, "{value}")
+    }
+}
+
+impl<T: Display> Display for Shown<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_escaped(f, &self.0, false)
+    }
+}
+
+impl<T: Display> Display for ShownLines<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_escaped(f, &self.0, true)
+    }
+}
 
 /// The checkpoint object of docs/CLI.md (`checkpoint --json`).
 pub fn checkpoint_json(cp: &SignedCheckpoint, log_key: &VerifyingKey) -> Value {
@@ -71,7 +146,7 @@ fn party(p: &Party) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    format!("{} ({t})", p.name)
+    format!("{} ({t})", Shown(&p.name))
 }
 
 fn short(h: &[u8]) -> String {
@@ -90,34 +165,38 @@ pub fn figure_text(f: &Figure) -> String {
     let scope = f
         .scope
         .as_deref()
-        .map(|s| format!(" [{s}]"))
+        .map(|s| format!(" [{}]", Shown(s)))
         .unwrap_or_default();
     format!(
-        "{}.{}{scope} = {value} {} ({precision}), stated \"{}\"",
-        f.subject, f.property, f.unit, f.as_stated
+        "{}.{}{scope} = {} {} ({precision}), stated \"{}\"",
+        Shown(&f.subject),
+        Shown(&f.property),
+        Shown(value),
+        Shown(&f.unit),
+        Shown(&f.as_stated)
     )
 }
 
 fn sources_text(out: &mut String, indent: &str, sources: &[Source]) {
     for s in sources {
-        let mut line = format!("{indent}source: {}", s.url);
+        let mut line = format!("{indent}source: {}", Shown(&s.url));
         if let Some(t) = &s.title {
-            let _ = write!(line, " — {t}");
+            let _ = write!(line, " — {}", Shown(t));
         }
         if let Some(p) = &s.publisher {
-            let _ = write!(line, " ({p}");
+            let _ = write!(line, " ({}", Shown(p));
             if let Some(d) = &s.published {
-                let _ = write!(line, ", {d}");
+                let _ = write!(line, ", {}", Shown(d));
             }
             line.push(')');
         }
         out.push_str(&line);
         out.push('\n');
         if let Some(q) = &s.quote {
-            let _ = writeln!(out, "{indent}  quote: \"{q}\"");
+            let _ = writeln!(out, "{indent}  quote: \"{}\"", Shown(q));
         }
         if let Some(a) = &s.archive_url {
-            let _ = writeln!(out, "{indent}  archive: {a}");
+            let _ = writeln!(out, "{indent}  archive: {}", Shown(a));
         }
     }
 }
@@ -176,12 +255,12 @@ pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
                 party(&c.claimant),
                 c.claimed_on
                     .as_deref()
-                    .map(|d| format!(" on {d}"))
+                    .map(|d| format!(" on {}", Shown(d)))
                     .unwrap_or_default()
             );
-            let _ = writeln!(out, "{indent}  \"{}\"", c.text);
+            let _ = writeln!(out, "{indent}  \"{}\"", Shown(&c.text));
             if !c.subjects.is_empty() {
-                let _ = writeln!(out, "{indent}  subjects: {}", c.subjects.join(", "));
+                let _ = writeln!(out, "{indent}  subjects: {}", Shown(c.subjects.join(", ")));
             }
             sources_text(&mut out, &format!("{indent}  "), &c.sources);
             for f in &c.figures {
@@ -198,12 +277,12 @@ pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
                 party(&s.speaker),
                 s.stated_on
                     .as_deref()
-                    .map(|d| format!(" on {d}"))
+                    .map(|d| format!(" on {}", Shown(d)))
                     .unwrap_or_default()
             );
-            let _ = writeln!(out, "{indent}  \"{}\"", s.text);
+            let _ = writeln!(out, "{indent}  \"{}\"", Shown(&s.text));
             if let Some(r) = &s.rating {
-                let _ = writeln!(out, "{indent}  rating: {}", rating_text(r));
+                let _ = writeln!(out, "{indent}  rating: {}", Shown(rating_text(r)));
             }
             sources_text(&mut out, &format!("{indent}  "), &s.sources);
             for f in &s.figures {
@@ -219,19 +298,20 @@ pub fn entry_text(e: &Entry, recorder: &str, indent: &str) -> String {
                 out,
                 "{indent}#{} key {action}: {} ({}) {}",
                 e.index(),
-                k.name,
-                k.role,
-                k.vkey
+                Shown(&k.name),
+                Shown(&k.role),
+                Shown(&k.vkey)
             );
             if let Some(r) = &k.reason {
-                let _ = writeln!(out, "{indent}  reason: {r}");
+                let _ = writeln!(out, "{indent}  reason: {}", Shown(r));
             }
         }
     }
     let _ = writeln!(
         out,
-        "{indent}  recorded by {recorder} at {} · leaf {}",
-        env.recorded_at(),
+        "{indent}  recorded by {} at {} · leaf {}",
+        Shown(recorder),
+        Shown(env.recorded_at()),
         short(&e.leaf_hash())
     );
     out
@@ -387,10 +467,15 @@ pub fn figures_table(rows: &[FigureStatement]) -> String {
     table(&header, &body)
 }
 
-/// A plain text table with columns padded to their widest cell.
+/// A plain text table with columns padded to their widest cell. Cells are data: they are
+/// [`Shown`] escaped.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| Shown(c).to_string()).collect())
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
+    for r in &rows {
         for (i, c) in r.iter().enumerate() {
             widths[i] = widths[i].max(c.chars().count());
         }
@@ -412,7 +497,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = line(header.iter().map(|h| h.to_string()).collect());
     out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
     for r in rows {
-        out.push_str(&line(r.clone()));
+        out.push_str(&line(r));
     }
     out
 }
@@ -423,4 +508,21 @@ pub fn print_json(v: &Value) -> anyhow::Result<()> {
         serde_json::to_string_pretty(v).expect("serde_json values always serialize")
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Shown, ShownLines};
+
+    #[test]
+    fn terminal_controls_are_shown_as_escapes() {
+        let text = "a\tb\nc\rd\u{1b}[2K\u{7f}\u{9b}\u{202e}\u{2066}\u{2069}é✓\\";
+        assert_eq!(
+            Shown(text).to_string(),
+            "a\\tb\\nc\\rd\\u{1b}[2K\\u{7f}\\u{9b}\\u{202e}\\u{2066}\\u{2069}é✓\\"
+        );
+        assert_eq!(ShownLines("x\ny\u{1b}").to_string(), "x\ny\\u{1b}");
+        let err = anyhow::anyhow!("inner \u{1b}").context("outer\r");
+        assert_eq!(format!("{:#}", Shown(&err)), "outer\\r: inner \\u{1b}");
+    }
 }

@@ -10,7 +10,7 @@ use claimledger::Entry;
 use serde_json::{Value, json};
 
 pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let idx = ledger.resolve(reference)?;
     let entry = ledger.entry(idx)?;
     let book = ledger.key_book()?;
@@ -23,7 +23,7 @@ pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
 }
 
 pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let idx = ledger
         .resolve(reference)
         .with_context(|| format!("finding {reference:?}"))?;
@@ -54,21 +54,21 @@ fn list(ctx: &Ctx, entries: &[Entry], book: &claimledger::ledger::keybook::KeyBo
 }
 
 pub fn log(ctx: &Ctx, from: u64, limit: u64) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let entries = ledger.log(from, limit)?;
     list(ctx, &entries, &ledger.key_book()?)?;
     Ok(Outcome::Ok)
 }
 
 pub fn search(ctx: &Ctx, text: &str, limit: u64) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let entries = ledger.search(text, limit)?;
     list(ctx, &entries, &ledger.key_book()?)?;
     Ok(Outcome::Ok)
 }
 
 pub fn figures(ctx: &Ctx, subject: Option<&str>, property: Option<&str>) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let rows = ledger.figures(subject, property)?;
     if ctx.json {
         print_json(&figures_json(&rows))?;
@@ -87,7 +87,7 @@ pub fn figures(ctx: &Ctx, subject: Option<&str>, property: Option<&str>) -> Resu
 }
 
 pub fn export(ctx: &Ctx, out: Option<&std::path::Path>) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let n = match out {
         Some(path) => {
             let f = std::fs::OpenOptions::new()

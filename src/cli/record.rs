@@ -3,7 +3,7 @@
 use super::args::{
     ClaimArgs, KeyCommand, RatingArgs, RecordArgs, SignClaimArgs, SignStatementArgs, StatementArgs,
 };
-use super::output::{entry_json, entry_text, key_json, print_json, table};
+use super::output::{Shown, entry_json, entry_text, key_json, print_json, table};
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result, bail};
 use claimledger::format::entry::Payload;
@@ -44,29 +44,19 @@ pub fn init(ctx: &Ctx, origin: &str) -> Result<Outcome> {
             .with_context(|| format!("{origin:?} cannot be a ledger origin"))?;
         (k, true)
     };
-    // Validate the origin (and that the ledger path is free) before writing the key file.
     let abs_key = std::path::absolute(&key_path).unwrap_or(key_path.clone());
-    if created {
-        keyfile::write_signing_key(&key_path, &key)
-            .with_context(|| format!("writing operator key {}", key_path.display()))?;
-    }
+    // A new key file is written by create_with once the ledger path is ours: of concurrent
+    // `init`s only the winner writes one, and a loser never removes the winner's.
     let ledger = Ledger::create_with(
         &ctx.ledger,
         &key,
         CreateOptions {
             operator_key_path: Some(abs_key.clone()),
+            write_operator_key: created,
             ..Default::default()
         },
-    );
-    let ledger = match ledger {
-        Ok(l) => l,
-        Err(e) => {
-            if created {
-                let _ = std::fs::remove_file(&key_path);
-            }
-            return Err(e).with_context(|| format!("creating ledger {}", ctx.ledger.display()));
-        }
-    };
+    )
+    .with_context(|| format!("creating ledger {}", ctx.ledger.display()))?;
     if ctx.json {
         print_json(&json!({
             "origin": ledger.origin(),
@@ -78,14 +68,14 @@ pub fn init(ctx: &Ctx, origin: &str) -> Result<Outcome> {
     } else {
         out!(
             "created ledger {} (origin {})",
-            ctx.ledger.display(),
-            ledger.origin()
+            Shown(ctx.ledger.display()),
+            Shown(ledger.origin())
         );
         out!("log key (publish this; verifiers pin it):");
-        out!("  {}", ledger.log_key());
+        out!("  {}", Shown(ledger.log_key()));
         out!(
             "operator key: {}{}",
-            abs_key.display(),
+            Shown(abs_key.display()),
             if created { " (new, mode 0600)" } else { "" }
         );
     }
@@ -109,8 +99,11 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
             if ctx.json {
                 print_json(&key_json(&vk, &out))?;
             } else {
-                out!("{vk}");
-                eprintln!("private key written to {} (mode 0600)", out.display());
+                out!("{}", Shown(&vk));
+                eprintln!(
+                    "private key written to {} (mode 0600)",
+                    Shown(out.display())
+                );
             }
         }
         KeyCommand::Show { file } => {
@@ -120,12 +113,12 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
             if ctx.json {
                 print_json(&key_json(&vk, &file))?;
             } else {
-                out!("{vk}");
+                out!("{}", Shown(&vk));
             }
         }
         KeyCommand::Grant { vkey, name, role } => {
             let vk = vkey_arg(&vkey)?;
-            let mut ledger = ctx.open_as_operator()?;
+            let mut ledger = ctx.open_as_operator("key grants are")?;
             let done = ledger
                 .grant(&vk, &name, &role)
                 .context("granting the key")?;
@@ -133,12 +126,12 @@ pub fn key(ctx: &Ctx, cmd: KeyCommand) -> Result<Outcome> {
         }
         KeyCommand::Revoke { vkey, reason } => {
             let vk = vkey_arg(&vkey)?;
-            let mut ledger = ctx.open_as_operator()?;
+            let mut ledger = ctx.open_as_operator("key revocations are")?;
             let done = ledger.revoke(&vk, &reason).context("revoking the key")?;
             print_appended(ctx, &done, None)?;
         }
         KeyCommand::List => {
-            let ledger = ctx.open()?;
+            let ledger = ctx.open_read()?;
             let keys = ledger.keys()?;
             if ctx.json {
                 print_json(&serde_json::Value::Array(
@@ -331,7 +324,7 @@ pub fn sign_statement(
             (Target { index, leaf_hash }, None)
         }
         None => {
-            let ledger = ctx.open().context(
+            let ledger = ctx.open_read().context(
                 "REF is looked up in the ledger; pass --target-leaf-hash HEX to sign without one",
             )?;
             let idx = ledger
@@ -361,7 +354,7 @@ pub fn write_line(ctx: &Ctx, signed: &SignedEntry, out: Option<&Path>) -> Result
                 eprintln!(
                     "signed {} {leaf} written to {}; submit it with POST /v1/entries or 'claimledger import'",
                     signed.envelope().kind().as_str(),
-                    path.display()
+                    Shown(path.display())
                 );
             }
         }
@@ -444,11 +437,11 @@ fn figures(r: &RecordArgs, subject: Option<&str>) -> Result<Vec<Figure>> {
 
 pub fn print_appended(ctx: &Ctx, done: &Appended, notice: Option<String>) -> Result<Outcome> {
     for w in &done.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", Shown(w));
     }
     if done.checkpoint.is_none() {
         if let Some(n) = notice {
-            eprintln!("notice: {n}");
+            eprintln!("notice: {}", Shown(n));
         }
     }
     if ctx.json {
@@ -483,7 +476,7 @@ pub fn import(ctx: &Ctx, file: &Path, batch_size: usize) -> Result<Outcome> {
     let secs = started.elapsed().as_secs_f64();
     if report.checkpoint.is_none() {
         if let Some(n) = notice {
-            eprintln!("notice: {n}");
+            eprintln!("notice: {}", Shown(n));
         }
     }
     if ctx.json {

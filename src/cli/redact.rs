@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, a: RedactArgs) -> Result<Outcome> {
         bail!("redact needs REF, --category and --reason");
     };
     let category: RedactionCategory = category.parse()?;
-    let mut ledger = ctx.open_as_operator()?;
+    let mut ledger = ctx.open_as_operator("redactions are")?;
     let index = ledger
         .resolve(&reference)
         .with_context(|| format!("finding the entry {reference:?}"))?;

@@ -1,7 +1,9 @@
 //! Commands that prove and verify: checkpoint, prove, receipt, verify-receipt, audit.
 
 use super::args::ProveCommand;
-use super::output::{checkpoint_json, consistency_json, inclusion_json, print_json, table};
+use super::output::{
+    Shown, ShownLines, checkpoint_json, consistency_json, inclusion_json, print_json, table,
+};
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
 use anyhow::{Context, Result};
 use claimledger::AuditOptions;
@@ -11,16 +13,16 @@ use std::path::Path;
 
 pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Result<Outcome> {
     if sign {
-        let mut ledger = ctx.open_as_operator()?;
+        let mut ledger = ctx.open_as_operator("checkpoints are")?;
         let cp = ledger.sign_checkpoint().context("signing a checkpoint")?;
         if ctx.json {
             print_json(&checkpoint_json(&cp, ledger.log_key()))?;
         } else {
-            outp!("{}", cp.note);
+            outp!("{}", ShownLines(&cp.note));
         }
         return Ok(Outcome::Ok);
     }
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     if list {
         let all = ledger.checkpoints()?;
         if ctx.json {
@@ -47,14 +49,14 @@ pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Resul
     if ctx.json {
         print_json(&checkpoint_json(&cp, ledger.log_key()))?;
     } else {
-        // Exactly the bytes to publish.
-        outp!("{}", cp.note);
+        // Exactly the bytes to publish (a note never holds a control but its newlines).
+        outp!("{}", ShownLines(&cp.note));
     }
     Ok(Outcome::Ok)
 }
 
 pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     match cmd {
         ProveCommand::Inclusion { reference, size } => {
             let idx = ledger.resolve(&reference)?;
@@ -92,7 +94,7 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
 }
 
 pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let idx = ledger.resolve(reference)?;
     let r = ledger.receipt(idx)?;
     let text = r.to_pretty();
@@ -100,7 +102,10 @@ pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome
         Some(path) => {
             write_new(path, text.as_bytes())?;
             if !ctx.json {
-                eprintln!("receipt for entry {idx} written to {}", path.display());
+                eprintln!(
+                    "receipt for entry {idx} written to {}",
+                    Shown(path.display())
+                );
             } else {
                 print_json(&json!({"index": idx, "path": path}))?;
             }
@@ -144,26 +149,27 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                 out!("receipt verified");
                 out!(
                     "  checkpoint  {} size {} signed by {} ✓",
-                    v.checkpoint.origin,
+                    Shown(&v.checkpoint.origin),
                     v.checkpoint.size,
                     key.key_id()
                 );
                 out!("  inclusion   entry {} is in that tree ✓", v.index);
                 out!(
                     "  author      signed by {} at {} ✓",
-                    env.signer(),
-                    env.recorded_at()
+                    Shown(env.signer()),
+                    Shown(env.recorded_at())
                 );
                 match v.entry.withheld() {
                     None => {
                         out!("  payload     hash matches the envelope ✓");
-                        out!("  {}: \"{text}\"", env.kind().as_str());
+                        out!("  {}: \"{}\"", env.kind().as_str(), Shown(&text));
                     }
                     Some(w) => {
                         out!(
-                            "  payload     {w}: the redaction is signed by the log key and in that tree ✓"
+                            "  payload     {}: the redaction is signed by the log key and in that tree ✓",
+                            Shown(w)
                         );
-                        out!("  {}: {text}", env.kind().as_str());
+                        out!("  {}: {}", env.kind().as_str(), Shown(&text));
                     }
                 }
             }
@@ -173,7 +179,8 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
             if ctx.json {
                 print_json(&json!({"ok": false, "error": e.to_string()}))?;
             } else {
-                out!("receipt FAILED verification: {e}");
+                // One line, last: escaped text cannot fake a verdict after it.
+                out!("receipt FAILED verification: {}", Shown(&e));
             }
             Ok(Outcome::VerificationFailed)
         }
@@ -181,7 +188,7 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
 }
 
 pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result<Outcome> {
-    let ledger = ctx.open()?;
+    let ledger = ctx.open_read()?;
     let log_key = log_key.map(vkey_arg).transpose().context("--log-key")?;
     let against = against
         .map(|p| std::fs::read(p).with_context(|| format!("reading --against {}", p.display())))
@@ -216,6 +223,8 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
     if let Some(b) = bar {
         b.finish_and_clear();
     }
+    // Read without locks (the file is not writable here)? Then a verdict needs a still file.
+    ledger.check_unchanged()?;
     let finding_json =
         |f: &claimledger::Finding| json!({"code": f.code, "index": f.index, "message": f.message});
     if ctx.json {
@@ -234,11 +243,11 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
         if !report.log_key_pinned {
             out!(
                 "note: using the log key recorded in the ledger ({}); pin it with --log-key to detect a swapped key",
-                report.log_key
+                Shown(&report.log_key)
             );
         }
         for n in &report.notices {
-            out!("notice: {}", n.message);
+            out!("notice: {}", Shown(&n.message));
         }
         if report.ok {
             out!(
@@ -249,11 +258,12 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
                 report.elapsed
             );
         } else {
-            out!("audit FAILED: {} findings", report.findings.len());
             for f in &report.findings {
                 let at = f.index.map(|i| format!(" at {i}")).unwrap_or_default();
-                out!("  [{}{at}] {}", f.code, f.message);
+                out!("  [{}{at}] {}", f.code, Shown(&f.message));
             }
+            // The verdict comes last, on its own line, so nothing printed after it can hide it.
+            out!("audit FAILED: {} findings", report.findings.len());
         }
     }
     Ok(if report.ok {

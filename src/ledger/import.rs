@@ -16,10 +16,16 @@ use std::sync::Mutex;
 /// with room for whitespace. Longer lines are refused without being held in memory.
 pub const MAX_LINE_BYTES: usize = 512 * 1024;
 
+/// Largest [`ImportOptions::batch_size`]: a batch is held in memory twice over (one being
+/// written while the next is verified), so its size must stay bounded.
+pub const MAX_BATCH_SIZE: usize = 65_536;
+
 /// Options for [`Ledger::import`].
 #[derive(Clone, Copy, Debug)]
 pub struct ImportOptions {
     /// Entries per transaction (and per signed checkpoint). All or nothing per batch.
+    /// MUST be at most [`MAX_BATCH_SIZE`] (larger is refused before anything is read); 0 is
+    /// taken as 1.
     pub batch_size: usize,
 }
 
@@ -60,6 +66,12 @@ impl Ledger {
     /// anything wrong in batch k+1, and a line that cannot be read is reported only after the
     /// batches before it committed.
     pub fn import(&mut self, input: impl BufRead, opts: ImportOptions) -> Result<ImportReport> {
+        if opts.batch_size > MAX_BATCH_SIZE {
+            return Err(Error::Size(format!(
+                "import batch size {} is larger than {MAX_BATCH_SIZE}; nothing was imported",
+                opts.batch_size
+            )));
+        }
         let batch_size = opts.batch_size.max(1);
         let mut report = ImportReport::default();
         let mut lines = LineReader::new(input);

@@ -30,6 +30,15 @@ pub enum KeyFileError {
         /// The file.
         path: PathBuf,
     },
+    /// The path names a FIFO, device, directory or socket: reading it could block forever or
+    /// never end, and no key file is one.
+    #[error("key file {} is not a regular file ({kind}); give the path of a key file", path.display())]
+    NotRegular {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead ("a FIFO", "a directory", …).
+        kind: &'static str,
+    },
     /// The signer key file is readable or writable by group or others.
     #[error(
         "key file {} is {} by others (mode {mode:04o}); run: chmod 600 {}",
@@ -44,19 +53,19 @@ pub enum KeyFileError {
         mode: u32,
     },
     /// The file is larger than [`MAX_KEY_FILE_SIZE`].
-    #[error("key file {} is larger than {MAX_KEY_FILE_SIZE} bytes; it is not a key file", path.display())]
+    #[error("{} is larger than {MAX_KEY_FILE_SIZE} bytes: it is not a claimledger key file", path.display())]
     TooLarge {
         /// The file.
         path: PathBuf,
     },
     /// The file is not UTF-8 text.
-    #[error("key file {} is not UTF-8 text; it is not a key file", path.display())]
+    #[error("{} is not UTF-8 text: it is not a claimledger key file", path.display())]
     NotUtf8 {
         /// The file.
         path: PathBuf,
     },
     /// The text is not a valid key.
-    #[error("key file {} does not hold a valid key", path.display())]
+    #[error("{} is not a claimledger key file (it holds no valid key line)", path.display())]
     Parse {
         /// The file.
         path: PathBuf,
@@ -137,30 +146,57 @@ fn sync_parent_dir(path: &Path) {
     let _ = path;
 }
 
-/// Read a whole small file into a buffer that is wiped on drop.
-fn read_small(path: &Path, check_mode: bool) -> Result<Zeroizing<Vec<u8>>, KeyFileError> {
-    let mut file = File::open(path).map_err(|e| match e.kind() {
+/// What a non-regular file is, for [`KeyFileError::NotRegular`].
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "not a plain file"
+    }
+}
+
+/// Read a whole small regular file into a buffer that is wiped on drop.
+///
+/// The file is opened without blocking (a FIFO with no writer would block `open` forever) and
+/// refused unless the open file is a regular file. Returns the contents and the permission bits
+/// of the open file (0 where there are none).
+fn read_small(path: &Path) -> Result<(Zeroizing<Vec<u8>>, u32), KeyFileError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => KeyFileError::NotFound {
             path: path.to_owned(),
             source: e,
         },
         _ => io_error("open", path, e),
     })?;
-    #[cfg(unix)]
-    if check_mode {
-        use std::os::unix::fs::PermissionsExt as _;
-        // Ask the open file, not the path, so a swapped file cannot slip past the check.
-        let meta = file.metadata().map_err(|e| io_error("inspect", path, e))?;
-        let mode = meta.permissions().mode() & 0o7777;
-        if mode & 0o077 != 0 {
-            return Err(KeyFileError::TooOpen {
-                path: path.to_owned(),
-                mode,
-            });
-        }
+    // Ask the open file, not the path, so a swapped file cannot slip past the checks.
+    let meta = file.metadata().map_err(|e| io_error("inspect", path, e))?;
+    if !meta.is_file() {
+        return Err(KeyFileError::NotRegular {
+            path: path.to_owned(),
+            kind: file_kind(&meta),
+        });
     }
-    #[cfg(not(unix))]
-    let _ = check_mode;
     // A fixed buffer, so no reallocation leaves unwiped copies of the secret behind.
     let mut buf = Zeroizing::new(vec![0u8; MAX_KEY_FILE_SIZE + 1]);
     let mut len = 0;
@@ -178,7 +214,14 @@ fn read_small(path: &Path, check_mode: bool) -> Result<Zeroizing<Vec<u8>>, KeyFi
         });
     }
     buf.truncate(len);
-    Ok(buf)
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt as _;
+        meta.permissions().mode() & 0o7777
+    };
+    #[cfg(not(unix))]
+    let mode = 0;
+    Ok((buf, mode))
 }
 
 /// Strip exactly one trailing `\n` or `\r\n`.
@@ -190,28 +233,39 @@ fn strip_one_newline(text: &str) -> &str {
 
 /// Read a signer key file written by [`write_signing_key`] (or by hand).
 ///
-/// MUST refuse, on Unix, a file whose mode grants any access to group or others
-/// ([`KeyFileError::TooOpen`], whose message gives the `chmod 600` fix). One trailing newline
+/// MUST refuse anything but a regular file ([`KeyFileError::NotRegular`]; a FIFO does not
+/// block). MUST refuse, on Unix, a key file whose mode grants any access to group or others
+/// ([`KeyFileError::TooOpen`], whose message gives the `chmod 600` fix); a file that holds no
+/// signer key is [`KeyFileError::Parse`] (or `NotUtf8`, `TooLarge`) whatever its mode. One trailing newline
 /// is stripped; the rest MUST be exactly a signer key text. Errors carry the path, never the
 /// contents.
 pub fn read_signing_key(path: &Path) -> Result<SigningKey, KeyFileError> {
-    let bytes = read_small(path, true)?;
+    let (bytes, mode) = read_small(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| KeyFileError::NotUtf8 {
         path: path.to_owned(),
     })?;
-    strip_one_newline(text)
+    let key = strip_one_newline(text)
         .parse()
         .map_err(|source| KeyFileError::Parse {
             path: path.to_owned(),
             source,
-        })
+        })?;
+    // The mode is judged only once the file is known to be a key file: a file that is no key
+    // at all (say /etc/shadow) is named as such, never given a chmod hint.
+    if mode & 0o077 != 0 {
+        return Err(KeyFileError::TooOpen {
+            path: path.to_owned(),
+            mode,
+        });
+    }
+    Ok(key)
 }
 
 /// Read a file holding one verifier key line (public; no permission check).
 ///
 /// One trailing newline is stripped; the rest MUST be exactly a verifier key text.
 pub fn read_verifying_key(path: &Path) -> Result<VerifyingKey, KeyFileError> {
-    let bytes = read_small(path, false)?;
+    let (bytes, _) = read_small(path)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| KeyFileError::NotUtf8 {
         path: path.to_owned(),
     })?;

@@ -23,6 +23,10 @@ use std::path::{Path, PathBuf};
 pub struct CreateOptions {
     /// Where the operator key file lives, recorded so later appends can sign checkpoints.
     pub operator_key_path: Option<PathBuf>,
+    /// Also write the operator key to `operator_key_path` (a new file, mode 0600). It is written
+    /// only once the ledger path is claimed, and removed again if creation fails, so of several
+    /// concurrent creates of one path only the winner writes a key and none deletes another's.
+    pub write_operator_key: bool,
     /// Recorded-at time of the operator's self-grant (default now).
     pub recorded_at: Option<String>,
     /// Where the operator's signer state lives (default: see [`OperatorOptions::signer_state`]).
@@ -93,6 +97,15 @@ impl std::fmt::Debug for Ledger {
     }
 }
 
+/// Remove a ledger this process just created (and its SQLite side files), after a failure.
+fn remove_ledger_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 impl Ledger {
     /// Create a ledger at `path` whose checkpoints `operator` signs; `origin` is the key's name.
     ///
@@ -150,6 +163,18 @@ impl Ledger {
             },
         )?;
         let store = Store::create(path)?;
+        // The path is ours from here on: only now may a key file appear for it.
+        let key_file = match (&opts.operator_key_path, opts.write_operator_key) {
+            (Some(p), true) => match crate::ledger::keyfile::write_signing_key(p, operator) {
+                Ok(()) => Some(p.clone()),
+                Err(e) => {
+                    drop(store);
+                    remove_ledger_files(path);
+                    return Err(e.into());
+                }
+            },
+            _ => None,
+        };
         let mut ledger = Ledger {
             store,
             origin: origin.clone(),
@@ -184,10 +209,9 @@ impl Ledger {
             drop(ledger);
             // Nothing was there before (checked above): the state is this ledger's alone.
             let _ = std::fs::remove_file(&state);
-            for suffix in ["", "-wal", "-shm"] {
-                let mut p = path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
+            remove_ledger_files(path);
+            if let Some(k) = key_file {
+                let _ = std::fs::remove_file(k);
             }
             return Err(e);
         }
@@ -198,7 +222,34 @@ impl Ledger {
     /// No operator key is loaded: see [`Ledger::load_operator_key`].
     pub fn open(path: impl AsRef<Path>) -> Result<Ledger> {
         let path = path.as_ref();
-        let store = Store::open(path)?;
+        Self::from_store(Store::open(path)?, path)
+    }
+
+    /// Open an existing ledger to read it only. MUST NOT write anything: not the file, and no
+    /// `-wal`/`-shm` file beside it that this process could not have written as the file's
+    /// writer (so a reader never leaves behind files that block the owner's next append). Works
+    /// on a file this user can only read and on a read-only mount. Appends through it fail.
+    ///
+    /// When the file is not writable here and has no write-ahead log, it is read without locks
+    /// (SQLite `immutable=1`): call [`Ledger::check_unchanged`] before trusting a verdict that
+    /// depends on everything read (audit does).
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Ledger> {
+        let path = path.as_ref();
+        Self::from_store(Store::open_read_only(path)?, path)
+    }
+
+    /// [`Error::ChangedWhileRead`] if a ledger opened with [`Ledger::open_read_only`] without
+    /// locks was written since it was opened; Ok otherwise (always Ok for other ledgers).
+    pub fn check_unchanged(&self) -> Result<()> {
+        if self.store.changed_since_open() {
+            return Err(Error::ChangedWhileRead {
+                path: self.store.path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn from_store(store: Store, path: &Path) -> Result<Ledger> {
         let missing = |what: &str| Error::NotALedger {
             path: path.to_path_buf(),
             detail: Some(format!("no {what} recorded")),

@@ -55,6 +55,37 @@ pub(crate) struct Row {
 pub(crate) struct Store {
     pub conn: Connection,
     pub path: PathBuf,
+    /// For an `immutable=1` reader, the file as it was at open.
+    snapshot: Option<FileStamp>,
+}
+
+/// What changes when a file is written: its size and modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileStamp {
+    fn of(meta: &std::fs::Metadata) -> FileStamp {
+        FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+/// `path` for an SQLite `file:` URI: every byte but unreserved ones and `/` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for &b in path.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -86,6 +117,7 @@ impl Store {
             let mut store = Store {
                 conn,
                 path: path.to_path_buf(),
+                snapshot: None,
             };
             store.configure()?;
             let tx = store
@@ -112,15 +144,84 @@ impl Store {
                 path: path.to_path_buf(),
             });
         }
-        let not_ledger = |detail: &str| Error::NotALedger {
-            path: path.to_path_buf(),
-            detail: Some(detail.to_string()),
-        };
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .or_else(|_| Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY))?;
+        Self::checked(conn, path, None, true)
+    }
+
+    /// Open an existing ledger to read it, writing nothing: not the file, and no `-wal` or `-shm`
+    /// beside it unless this process could write the file itself (see docs/RELIABILITY.md,
+    /// "Readers who cannot write"). Refuses what [`Store::open`] refuses; never upgrades.
+    ///
+    /// - The file is writable here: a read-write connection that runs no write (and no schema
+    ///   upgrade); like any writer's, its last close folds `-wal` into the file and removes the
+    ///   side files, which belong to a writer (SQLite as root gives them the file's owner).
+    /// - It is not, and no `-wal` with content exists: the file holds every committed entry, so
+    ///   it is opened `immutable=1` (no locks, no side files). A writer that folds its log into
+    ///   the file while this reads is seen by [`Store::changed_since_open`].
+    /// - It is not, and `-wal` and `-shm` exist: they are opened read-only (SQLite reads the log
+    ///   through a private index when it cannot write `-shm`).
+    /// - It is not, and a `-wal` with content has no `-shm`: [`Error::NotReadable`].
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound {
+                path: path.to_path_buf(),
+            },
+            _ => io(path)(e),
+        })?;
+        let side = |suffix: &str| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            std::fs::metadata(PathBuf::from(p)).ok()
+        };
+        // Opening for writing changes nothing (no truncation) and asks the kernel itself: modes,
+        // ACLs, root, and read-only mounts (EROFS) all answer here.
+        let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let wal_has_content = side("-wal").is_some_and(|m| m.len() > 0);
+        let (conn, snapshot) = if writable {
+            let rw = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            (Connection::open_with_flags(path, rw)?, None)
+        } else if !wal_has_content {
+            let uri = format!("file:{}?immutable=1", uri_path(path));
+            let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?;
+            (conn, Some(FileStamp::of(&meta)))
+        } else if side("-shm").is_some() {
+            (Connection::open_with_flags(path, flags)?, None)
+        } else {
+            return Err(Error::NotReadable {
+                path: path.to_path_buf(),
+            });
+        };
+        Self::checked(conn, path, snapshot, false)
+    }
+
+    /// Has the file been written since [`Store::open_read_only`] opened it `immutable=1`? Such
+    /// a reader takes no locks, so what it read may mix the old file and the new one.
+    pub fn changed_since_open(&self) -> bool {
+        match &self.snapshot {
+            Some(stamp) => {
+                std::fs::metadata(&self.path).map_or(true, |m| FileStamp::of(&m) != *stamp)
+            }
+            None => false,
+        }
+    }
+
+    /// Check that `conn` is a claimledger file this build reads, and configure it; `upgrade`
+    /// an older schema when the connection can write.
+    fn checked(
+        conn: Connection,
+        path: &Path,
+        snapshot: Option<FileStamp>,
+        upgrade: bool,
+    ) -> Result<Store> {
+        let not_ledger = |detail: &str| Error::NotALedger {
+            path: path.to_path_buf(),
+            detail: Some(detail.to_string()),
+        };
         let app_id: i64 = match conn.pragma_query_value(None, "application_id", |r| r.get(0)) {
             Ok(v) => v,
             Err(rusqlite::Error::SqliteFailure(e, _))
@@ -147,9 +248,10 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            snapshot,
         };
         store.configure()?;
-        if version < SCHEMA_VERSION && !store.conn.is_readonly(rusqlite::MAIN_DB)? {
+        if upgrade && version < SCHEMA_VERSION && !store.conn.is_readonly(rusqlite::MAIN_DB)? {
             store.upgrade(version)?;
         }
         Ok(store)
@@ -191,6 +293,11 @@ impl Store {
 
     fn configure(&mut self) -> Result<()> {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        if self.conn.is_readonly(rusqlite::MAIN_DB)? {
+            // Nothing to set up for writes; asking for WAL mode would only fail.
+            self.conn.set_prepared_statement_cache_capacity(64);
+            return Ok(());
+        }
         // WAL + FULL: a commit that returned is on disk; readers never block the writer.
         let mode: String = self
             .conn

@@ -6,6 +6,7 @@ mod browser; // headless Chromium: find the DeepSeek claim, Verify passes, a tam
 mod browser_verifier; // web/verify.js agrees with the Rust verifier: CCTV vectors, good and tampered receipts
 mod claimreview; // ratings; ClaimReview JSON-LD out (tsc + schema-dts, API, page in Chromium) and in (round trip, bad feeds)
 mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
+mod cli_hardening; // issue 12: hostile text escaped, concurrent init, batch size, FIFO and non-key key files
 mod concurrency; // 4 CLI writers + a reader, 4 library threads: nothing lost, forked or refused
 mod crash; // SIGKILL during appends, import, checkpoint --sign; torn and lost WAL copies
 mod ed25519; // CCTV edge cases: verify_strict accepts exactly the expected 43

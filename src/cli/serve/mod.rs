@@ -50,7 +50,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
     } else {
         eprintln!(
             "notice: {}; POST /v1/entries is disabled (answers 503), reads are served",
-            notice.unwrap_or_else(|| "no operator key".into())
+            super::Shown(notice.unwrap_or_else(|| "no operator key".into()))
         );
         None
     };
@@ -266,7 +266,7 @@ impl From<Error> for ApiError {
         }
         if status.is_server_error() {
             // The operator needs the detail; the client gets no file paths.
-            eprintln!("claimledger serve: error: {e}");
+            eprintln!("claimledger serve: error: {}", super::Shown(&e));
             return ApiError::new(
                 status,
                 code,
