@@ -15,7 +15,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(ledger: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(bin())
+        Self::start_with(Command::new(bin()), ledger, extra)
+    }
+
+    /// Start `command` (the binary, or a wrapper that execs it with the arguments that follow).
+    pub fn start_with(mut command: Command, ledger: &Path, extra: &[&str]) -> Server {
+        let mut child = command
             .arg("--ledger")
             .arg(ledger)
             .args(["serve", "--listen", "127.0.0.1:0"])
