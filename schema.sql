@@ -151,6 +151,9 @@ SELECT
       ORDER BY k."index" DESC LIMIT 1) AS recorder
 FROM entries e;
 
+-- `statements` counts the claim's whole history (statements about it, or about those statements,
+-- at any depth): the number the API's `statements` member and the claim page show. `replies`
+-- counts only those about the claim itself.
 CREATE VIEW claims AS
 SELECT
     e.idx AS "index",
@@ -162,7 +165,12 @@ SELECT
              (SELECT x.withheld FROM redactions x WHERE x.target_index = e.idx LIMIT 1)) AS text,
     (SELECT group_concat(value, '; ') FROM json_each(CAST(p.payload AS TEXT), '$.subjects')) AS subjects,
     r.recorder AS recorder,
-    (SELECT count(*) FROM entries s WHERE s.target_idx = e.idx AND s.kind = 'statement') AS statements
+    (WITH RECURSIVE thread(idx) AS (
+         SELECT s.idx FROM entries s WHERE s.target_idx = e.idx AND s.kind = 'statement'
+         UNION SELECT s.idx FROM entries s JOIN thread t ON s.target_idx = t.idx
+                WHERE s.kind = 'statement')
+     SELECT count(*) FROM thread) AS statements,
+    (SELECT count(*) FROM entries s WHERE s.target_idx = e.idx AND s.kind = 'statement') AS replies
 FROM entries e LEFT JOIN payloads p USING (idx) JOIN recorders r ON r."index" = e.idx
 WHERE e.kind = 'claim';
 

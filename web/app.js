@@ -38,6 +38,12 @@ function append(el, children) {
   return el;
 }
 
+/** `el.replaceChildren(...)` that skips absent children (the DOM's own would print "null"). */
+function replace(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
 /** The URL if it is an absolute http(s) URL, else null (javascript:, data:, relative… are refused). */
 export function safeUrl(u) {
   if (typeof u !== "string") return null;
@@ -87,7 +93,12 @@ function plural(n, one, many) {
 
 // ---------------------------------------------------------------- API
 
-class ApiError extends Error {}
+class ApiError extends Error {
+  constructor(message, status = 0) {
+    super(message);
+    this.status = status;
+  }
+}
 
 async function api(path) {
   let res;
@@ -104,7 +115,7 @@ async function api(path) {
   }
   if (!res.ok) {
     const msg = body?.error?.message || `${res.status} ${res.statusText}`;
-    throw new ApiError(msg);
+    throw new ApiError(msg, res.status);
   }
   return body;
 }
@@ -132,8 +143,17 @@ function saveKey(v) {
 
 // A vkey never contains white space; a `+` left unescaped in ?log_key= arrives as a space.
 const urlKey = (params.get("log_key") || "").trim().replace(/ /g, "+");
-let logKey = (urlKey || storedKey()).trim();
-if (urlKey) saveKey(logKey);
+const savedKey = storedKey().trim();
+// A link's key never silently replaces the one the reader saved: a link is easy to forge, and a
+// key from a forged link would make a forged record verify. When they differ, the saved key stays
+// in use until the reader picks one (keyChoice).
+let logKey = savedKey || urlKey;
+if (urlKey && !savedKey) saveKey(urlKey);
+const keysDiffer = !!(urlKey && savedKey && urlKey !== savedKey);
+
+// The ledger's checkpoint, fetched once: its origin names the ledger in the tagline and in the
+// key field's placeholder.
+const checkpoint = api("/v1/checkpoint").catch(() => null);
 
 function keyPanel() {
   const input = h("input", {
@@ -145,10 +165,14 @@ function keyPanel() {
     autocomplete: "off",
     autocapitalize: "off",
     spellcheck: "false",
-    placeholder: "news.example/claims+ad28f776+AfgZ…",
+    // Never a real key: a reader might take a placeholder for the key to use.
+    placeholder: "ledger name+key ID+public key",
     "aria-describedby": "log-key-help",
   });
   input.value = logKey;
+  checkpoint.then((cp) => {
+    if (cp?.origin) input.placeholder = `${cp.origin}+…`;
+  });
   const update = () => {
     logKey = input.value.trim();
     saveKey(logKey);
@@ -168,6 +192,7 @@ function keyPanel() {
           const cp = await api("/v1/checkpoint");
           input.value = cp.log_vkey;
           update();
+          choice?.remove();
           status.textContent = "Filled in the key this server publishes.";
         } catch (e) {
           status.textContent = `Could not fetch it: ${e.message}`;
@@ -176,10 +201,19 @@ function keyPanel() {
     },
     "use the key this server publishes (trust on first use)",
   );
+  const choice = keysDiffer
+    ? keyChoice((key) => {
+        input.value = key;
+        update();
+        choice.remove();
+        status.textContent = `Using ${key.split("+").slice(0, 2).join("+")}.`;
+      })
+    : null;
   return h(
     "section",
     { class: "key-panel", "aria-labelledby": "key-panel-title" },
     h("h2", { id: "key-panel-title" }, "Verify with the newsroom's key"),
+    choice,
     h("label", { for: "log-key" }, "Log key"),
     input,
     h(
@@ -197,6 +231,29 @@ function keyPanel() {
         "or load verify.js from another source.",
     ),
     status,
+  );
+}
+
+/** The saved key and a link's other key, side by side; `use(key)` is called with the one chosen. */
+function keyChoice(use) {
+  const option = (label, key, testid) =>
+    h(
+      "li",
+      {},
+      h("span", { class: "choice-label" }, label),
+      h("code", { class: "key-full" }, key),
+      h("button", { type: "button", class: "choice-button", "data-testid": testid, onclick: () => use(key) }, `Use this key`),
+    );
+  return h(
+    "div",
+    { class: "notice key-choice", role: "alert", "data-testid": "key-choice" },
+    h("p", {}, h("strong", {}, "This link carries a different log key from the one you saved."), " Until you choose, Verify uses your saved key. Check which one the newsroom publishes."),
+    h(
+      "ul",
+      {},
+      option("Saved earlier:", savedKey, "use-saved-key"),
+      option("From this link:", urlKey, "use-link-key"),
+    ),
   );
 }
 
@@ -271,7 +328,8 @@ async function runVerify(entry, button, result) {
   result.replaceChildren();
   result.removeAttribute("data-ok");
   const done = (ok, summary, checks = []) => {
-    result.replaceChildren(
+    replace(
+      result,
       h("p", { class: ok ? "summary ok" : "summary bad" }, summary),
       checks.length ? renderChecks(checks) : null,
     );
@@ -625,11 +683,20 @@ async function renderClaim(main, ref) {
   try {
     hist = await api(`/v1/claims/${encodeURIComponent(ref)}/history`);
   } catch (e) {
-    document.title = "Not found — claimledger";
-    main.replaceChildren(
+    // The API's message is written for the CLI and newsroom tools; a reader gets one they can act on.
+    const missing = e instanceof ApiError && (e.status === 404 || e.status === 400);
+    document.title = `${missing ? "Not found" : "Could not load"} — claimledger`;
+    replace(
+      main,
       h("p", { class: "back" }, h("a", { href: "/" }, "← All claims")),
-      h("h1", {}, "Claim not found"),
-      h("p", { class: "notice error", role: "alert" }, e.message),
+      h("h1", {}, missing ? "No such claim or statement" : "This claim could not be loaded"),
+      h(
+        "p",
+        { class: "notice error", role: "alert", "data-testid": "not-found" },
+        missing
+          ? [`This ledger has no entry “${ref}”. The link may be mistyped, or point to another newsroom's ledger. `, h("a", { href: "/" }, "See all claims"), " or search them."]
+          : [`The server did not answer as expected (${e.message}). Try again in a moment, or `, h("a", { href: "/" }, "see all claims"), "."],
+      ),
     );
     return;
   }
@@ -668,11 +735,15 @@ async function renderClaim(main, ref) {
   const tree = statementTree(c, hist.statements || [], rowsOf, base);
   const n = (hist.statements || []).length;
 
-  main.replaceChildren(
+  replace(
+    main,
     h("p", { class: "back" }, h("a", { href: "/" }, "← All claims")),
     h(
       "div",
       { class: "claim-grid" },
+      // Before the entry in the page's order, so that on a narrow screen (one column) the key
+      // field comes before the Verify button; style.css puts it on the right on wide screens.
+      h("aside", { class: "sidebar" }, keyPanel()),
       h(
         "article",
         { class: "claim", "data-index": c.index },
@@ -684,13 +755,12 @@ async function renderClaim(main, ref) {
         recordedLine(c),
         verifyBlock(c),
       ),
-      h("aside", { class: "sidebar" }, keyPanel()),
     ),
     h(
       "section",
       { class: "history", "aria-labelledby": "history-title" },
       h("h2", { id: "history-title" }, "What was said since", h("span", { class: "count-inline" }, plural(n, "statement", "statements"))),
-      n ? tree : h("p", { class: "muted" }, "No statement has been recorded about this claim yet."),
+      n ? tree : h("p", { class: "muted", "data-testid": "no-statements" }, `No statement has been recorded about this ${isClaim ? "claim" : "statement"} yet.`),
     ),
   );
   main.focus({ preventScroll: true });
@@ -756,10 +826,11 @@ function statementItem(s, depth, rowsOf, base, nested) {
 
 async function showOrigin() {
   try {
-    const cp = await api("/v1/checkpoint");
+    const cp = await checkpoint;
     const el = document.getElementById("origin");
     if (el && cp?.origin) {
-      el.replaceChildren(
+      replace(
+        el,
         "Ledger ",
         h("strong", {}, cp.origin),
         ` · ${plural(cp.size, "entry", "entries")} · checkpoint root `,
@@ -777,7 +848,7 @@ function route() {
   if (m) return renderClaim(main, decodeURIComponent(m[1]));
   if (location.pathname === "/" || location.pathname === "/index.html") return renderHome(main);
   document.title = "Not found — claimledger";
-  main.replaceChildren(h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/" }, "See all claims")));
+  replace(main, h("h1", {}, "Page not found"), h("p", {}, "This page does not exist. ", h("a", { href: "/" }, "See all claims"), "."));
 }
 
 showOrigin();

@@ -307,6 +307,39 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = 256 * 1024)]
     pub max_body: usize,
+    /// Time a connection has to send a complete request head (request line and headers), from
+    /// when it opens or its previous answer was sent: also the idle keep-alive timeout (10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// Time a POST has to send its whole body once its head arrived; a slower one gets 408.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub body_timeout: std::time::Duration,
+    /// Connections served at once; more wait in the kernel's queue until one closes. Default:
+    /// 1024, or fewer so that 64 of the open-files limit (ulimit -n) stay free for the ledger.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+}
+
+/// `500ms`, `10s`, `2m`: a whole number with its unit.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a whole number and a unit, like 10s or 500ms"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.saturating_mul(60)),
+        _ => return Err(format!("{text:?}: the unit is ms, s or m (10s, 500ms, 2m)")),
+    };
+    if d.is_zero() {
+        return Err(format!("{text:?}: a timeout must be longer than zero"));
+    }
+    Ok(d)
 }
 
 #[derive(Subcommand, Debug)]

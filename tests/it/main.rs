@@ -21,6 +21,7 @@ mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
 mod redaction; // legal removal: bytes gone from db/-wal/-shm, proofs kept, forgeries refused and found
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
+mod serve_limits; // serve vs slow, idle and malformed clients: timeouts, connection cap, JSON refusals
 mod signing; // the operator signs only what extends its last signed tree; no derived column is trusted
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1

@@ -15,7 +15,12 @@ pub struct Server {
 
 impl Server {
     pub fn start(ledger: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(bin())
+        Self::start_with(Command::new(bin()), ledger, extra)
+    }
+
+    /// Start `command` (the binary, or a wrapper that execs it with the arguments that follow).
+    pub fn start_with(mut command: Command, ledger: &Path, extra: &[&str]) -> Server {
+        let mut child = command
             .arg("--ledger")
             .arg(ledger)
             .args(["serve", "--listen", "127.0.0.1:0"])
@@ -822,4 +827,52 @@ fn the_server_conforms_to_its_openapi_document() {
     );
     assert!(ok, "{log}");
     assert!(log.contains("schemathesis exit 0"), "{log}");
+}
+
+/// The `claims` SQLite view, the API and `history` count a claim's statements the same way: the
+/// whole thread, replies to replies included. See: issue #17 point 7 (the view counted direct
+/// replies only).
+#[test]
+fn the_claims_view_counts_statements_as_the_api_does() {
+    let demo = Demo::new();
+    let s = Server::start(&demo.ledger, &[]);
+    let (_, api) = s.json("/v1/claims?limit=500");
+    let db = rusqlite::Connection::open_with_flags(
+        &demo.ledger,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let mut rows = db
+        .prepare(r#"SELECT "index", statements, replies FROM claims ORDER BY "index""#)
+        .unwrap();
+    let view: Vec<(i64, i64, i64)> = rows
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let claims = api["claims"].as_array().unwrap();
+    assert_eq!(view.len(), claims.len());
+    let mut deeper = false;
+    for ((index, statements, replies), c) in view.iter().zip(claims) {
+        assert_eq!(c["index"], *index);
+        assert_eq!(c["statements"], *statements, "claim #{index}");
+        let history = parse(&demo.cli(&["--json", "history", &index.to_string()]));
+        assert_eq!(
+            history["statements"].as_array().unwrap().len() as i64,
+            *statements
+        );
+        let direct = history["statements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|st| st["target"]["index"] == *index)
+            .count() as i64;
+        assert_eq!(*replies, direct, "claim #{index}");
+        deeper |= replies < statements;
+    }
+    // The demo has a reply to a reply (Nvidia answering the US officials), so the two differ.
+    assert!(
+        deeper,
+        "the demo should have a statement about a statement: {view:?}"
+    );
 }

@@ -9,8 +9,11 @@
 //
 // Against `claimledger serve` on a `claimledger demo` ledger (tests/it/browser.rs does exactly
 // that) or against tests/web/mock_server.py. Steps: search "DeepSeek", open the DeepSeek claim,
-// pin the log key, Verify (every check passes), then serve a tampered receipt (payload text, then
-// a proof hash) and a wrong pinned key: each must fail at the expected check.
+// Verify with no key (a plain refusal), the key field's placeholder names this ledger, on a phone
+// the key field comes before the Verify button, pin the log key, Verify (every check passes), then
+// serve a tampered receipt (payload text, then a proof hash), a link carrying another key (both
+// shown, the saved one in use until the reader picks) and a wrong pinned key: each must fail at
+// the expected check. Then a statement's page and a missing entry's page say what a reader needs.
 //
 // Exit 0: passed. 1: an assertion failed (the message says which). 2: the browser could not start
 // or the arguments are wrong.
@@ -154,7 +157,9 @@ async function main() {
     });
     const history = await page.locator("li.statement").count();
     assert(history > 0, `claim #${index} shows no statements in its history`);
+    const origin = args.logKey.split("+")[0];
 
+    let r;
     const verify = async (button, result) => {
       await button.click();
       await result.and(page.locator("[data-ok]")).waitFor({ timeout: 20_000 }).catch(() => {
@@ -168,10 +173,43 @@ async function main() {
       return { ok, checks, summary };
     };
 
+    // 1b. Verify before any key: a refusal that says what to do, and nothing else (#17: it also
+    // printed a stray "null").
+    step("verify with no key");
+    assert((await page.getByTestId("log-key").inputValue()) === "", "a fresh browser has a key in the field");
+    r = await verify(claimVerify, claimResult);
+    assert(r.ok === "false", `verification with no key passed: ${r.summary}`);
+    assert(/enter the newsroom's log key/.test(r.summary), `unexpected summary: ${r.summary}`);
+    const noKeyText = (await claimResult.textContent()).trim();
+    assert(noKeyText === r.summary, `the result shows more than its summary: ${JSON.stringify(noKeyText)}`);
+    assert(!/\bnull\b|undefined/.test(noKeyText), `the result shows ${JSON.stringify(noKeyText)}`);
+
+    // the placeholder names this ledger, never another origin's key
+    step("the key field's placeholder");
+    await page.waitForFunction((o) => document.getElementById("log-key")?.placeholder.startsWith(`${o}+`), origin, { timeout: 5_000 }).catch(async () => {
+      throw new Failure(`the key field's placeholder is ${JSON.stringify(await page.getByTestId("log-key").getAttribute("placeholder"))}, not this ledger's origin ${origin}`);
+    });
+
+    // on a phone (one column) the key field comes before the Verify button; on a wide screen the
+    // key panel is beside the claim
+    step("phone layout: the key field before the Verify button");
+    const below = async () => {
+      const key = await page.getByTestId("log-key").boundingBox();
+      const button = await claimVerify.boundingBox();
+      return { key, button };
+    };
+    let box = await below();
+    assert(box.key.x > box.button.x + box.button.width, `on a wide screen the key panel is not beside the claim: ${JSON.stringify(box)}`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    box = await below();
+    assert(box.key.y + box.key.height <= box.button.y, `on a phone the key field (y=${box.key.y}) is not above the Verify button (y=${box.button.y})`);
+    await page.screenshot({ path: join(shots, "claim-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     // 2. pin the key and verify: every check passes
     step("pin the log key and verify");
     await page.getByTestId("log-key").fill(args.logKey);
-    let r = await verify(claimVerify, claimResult);
+    r = await verify(claimVerify, claimResult);
     assert(r.ok === "true", `verification with the right key failed: ${r.summary}`);
     assert(r.checks.length > 0 && r.checks.every((c) => c.ok === "true"), `a check failed: ${JSON.stringify(r.checks)}`);
     for (const id of ["note", "signature", "inclusion"]) {
@@ -236,6 +274,30 @@ async function main() {
     await page.getByTestId("log-key").waitFor();
     assert((await page.getByTestId("log-key").inputValue()) === args.logKey, "the log key was not kept after a reload");
 
+    // 4b. a link carrying another key: both are shown, the saved one stays in use until the reader
+    // picks the other (#17: the link's key silently replaced the saved one)
+    step("a link with another ?log_key=");
+    const linkKey = otherVkey(args.logKey);
+    await page.goto(`${args.url}/claims/${index}?log_key=${encodeURIComponent(linkKey)}`);
+    const choice = page.getByTestId("key-choice");
+    await choice.waitFor().catch(() => {
+      throw new Failure("a link with another log key shows no choice between the keys (data-testid=key-choice)");
+    });
+    const choiceText = await choice.textContent();
+    assert(choiceText.includes(args.logKey) && choiceText.includes(linkKey), `the choice does not show both keys: ${choiceText}`);
+    assert((await page.getByTestId("log-key").inputValue()) === args.logKey, "the link's key replaced the saved one before the reader chose");
+    r = await verify(claimVerify, claimResult);
+    assert(r.ok === "true", `with the saved key still in use, verification failed: ${r.summary}`);
+    await page.screenshot({ path: join(shots, "claim-key-choice.png"), fullPage: true });
+    await page.getByTestId("use-link-key").click();
+    assert((await page.getByTestId("log-key").inputValue()) === linkKey, "choosing the link's key did not put it in the field");
+    assert((await choice.count()) === 0, "the choice stayed on the page after the reader chose");
+    r = await verify(claimVerify, claimResult);
+    assert(r.ok === "false", `verification with the link's (wrong) key passed: ${r.summary}`);
+    await page.goto(`${args.url}/claims/${index}`);
+    assert((await page.getByTestId("log-key").inputValue()) === linkKey, "the chosen key was not saved");
+    await page.getByTestId("log-key").fill(args.logKey);
+
     // 5. a wrong pinned key (same name, other key) fails at the note signature
     step("wrong pinned key");
     await page.getByTestId("log-key").fill(otherVkey(args.logKey));
@@ -245,6 +307,33 @@ async function main() {
     assert(failed && failed.id === "note", `expected the "note" check to fail with a wrong key, got ${JSON.stringify(failed ?? r.checks)}`);
     step(`  ${r.summary}`);
     await page.screenshot({ path: join(shots, "claim-wrong-key.png"), fullPage: true });
+
+    // 6. a statement's page, for the latest statement (nothing can reply to it yet)
+    step("a statement's page");
+    const stmtIndexes = await page.locator("li.statement").evaluateAll((els) => els.map((e) => Number(e.dataset.index)));
+    const latest = Math.max(...stmtIndexes);
+    await page.goto(`${args.url}/claims/${latest}`);
+    const none = page.getByTestId("no-statements");
+    await none.waitFor().catch(() => {
+      throw new Failure(`statement #${latest}'s page does not say that nothing replies to it (data-testid=no-statements)`);
+    });
+    const noneText = await none.textContent();
+    assert(/about this statement/.test(noneText) && !/claim/.test(noneText), `statement #${latest}'s page says: ${noneText}`);
+
+    // 7. a missing entry: a reader is told what to do, not to run the CLI
+    step("a missing entry's page");
+    const before = errors.length;
+    await page.goto(`${args.url}/claims/99999`);
+    const missing = page.getByTestId("not-found");
+    await missing.waitFor().catch(() => {
+      throw new Failure("/claims/99999 shows no not-found notice (data-testid=not-found)");
+    });
+    const missingText = await missing.textContent();
+    assert(!/claimledger|\bCLI\b|'[a-z]+ log'/.test(missingText), `the not-found page tells a reader to run a command: ${missingText}`);
+    assert(/no entry/.test(missingText) && (await missing.locator('a[href="/"]').count()) === 1, `the not-found page offers no way on: ${missingText}`);
+    await page.screenshot({ path: join(shots, "not-found.png"), fullPage: true });
+    // The browser logs the API's 404 itself; that one is expected.
+    errors.splice(before, errors.length - before, ...errors.slice(before).filter((e) => !/status of 404/.test(e)));
 
     // the home page, for people looking at the screenshots
     await page.goto(`${args.url}/`);

@@ -6,9 +6,9 @@ use crate::cli::output::{
     inclusion_json,
 };
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 const DEFAULT_LIMIT: u64 = 50;
 const MAX_LIMIT: u64 = 500;
 
-pub fn routes(max_body: usize) -> Router<Shared> {
+pub fn routes() -> Router<Shared> {
     Router::new()
         .route("/v1/checkpoint", get(checkpoint))
         .route("/v1/entries", get(entries).post(submit))
@@ -33,23 +33,32 @@ pub fn routes(max_body: usize) -> Router<Shared> {
         .route("/v1/proofs/consistency", get(consistency))
         .route("/v1/figures", get(figures))
         .route("/v1/search", get(search))
-        .layer(DefaultBodyLimit::max(max_body))
 }
 
 type Answer = Result<Response, ApiError>;
-type Q = Result<Query<HashMap<String, String>>, QueryRejection>;
+/// The query string as its pairs in order, so a repeated parameter can be refused.
+type Q = Result<Query<Vec<(String, String)>>, QueryRejection>;
 
 fn ok(v: Value) -> Answer {
     Ok(axum::Json(v).into_response())
 }
 
-/// Query parameters, checked against the ones an endpoint accepts: a misspelt parameter is an
-/// error, not silently ignored.
+/// Query parameters, checked against the ones an endpoint accepts: a misspelt or repeated
+/// parameter is an error, not silently ignored (nor silently one of its values).
 struct Params(HashMap<String, String>);
 
 impl Params {
     fn new(q: Q, accepted: &[&str]) -> Result<Params, ApiError> {
-        let Query(map) = q.map_err(|e| ApiError::bad_request(format!("query string: {e}")))?;
+        let Query(pairs) = q.map_err(|e| ApiError::bad_request(format!("query string: {e}")))?;
+        let mut map = HashMap::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            if map.contains_key(&name) {
+                return Err(ApiError::bad_request(format!(
+                    "query parameter {name:?} is given twice; give each parameter once"
+                )));
+            }
+            map.insert(name, value);
+        }
         if let Some(bad) = map.keys().find(|k| !accepted.contains(&k.as_str())) {
             return Err(ApiError::bad_request(format!(
                 "unknown query parameter {bad:?}; this endpoint accepts: {}",
@@ -269,21 +278,43 @@ async fn search(State(s): State<Shared>, q: Q) -> Answer {
 
 /// POST /v1/entries: one import line, signed by the reporter. The signature authenticates; the
 /// ledger's grants authorize; the answer comes after the durable commit and the new checkpoint.
-async fn submit(State(s): State<Shared>, body: Result<Bytes, BytesRejection>) -> Answer {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!(
-                    "the request body is larger than {} bytes; one entry is one import line (payload at most 64 KiB)",
-                    s.max_body
-                ),
-            )
-        } else {
-            ApiError::bad_request(format!("reading the request body: {e}"))
-        }
-    })?;
+async fn submit(State(s): State<Shared>, body: Body) -> Answer {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "the request body is larger than {} bytes; one entry is one import line (payload at most 64 KiB)",
+                s.max_body
+            ),
+        )
+    };
+    // The whole body within --body-timeout: a client declaring a length and sending less (or
+    // trickling it) must not hold the connection.
+    let body =
+        match tokio::time::timeout(s.body_timeout, axum::body::to_bytes(body, s.max_body)).await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => {
+                let e = e.into_inner();
+                if e.is::<http_body_util::LengthLimitError>() {
+                    return Err(too_large());
+                }
+                return Err(ApiError::bad_request(format!(
+                    "reading the request body: {}",
+                    super::chain(&*e)
+                )));
+            }
+            Err(_) => {
+                return Err(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!(
+                        "the request body did not arrive within {} s; send the whole body at once",
+                        s.body_timeout.as_secs_f64()
+                    ),
+                ));
+            }
+        };
     // Parsing checks canonical form, the payload hash and the author signature.
     let signed = SignedEntry::from_line(&body).map_err(|e| {
         ApiError::new(

@@ -5,6 +5,7 @@
 //! Every SQLite call runs on tokio's blocking pool so slow disks never stall the event loop.
 
 mod api;
+mod conn;
 mod limit;
 mod tlog;
 mod web;
@@ -38,6 +39,8 @@ pub struct State {
     log_key: VerifyingKey,
     rate: limit::RateLimiter,
     max_body: usize,
+    /// Time a POST has to deliver its whole body (`--body-timeout`).
+    body_timeout: std::time::Duration,
 }
 
 type Shared = Arc<State>;
@@ -64,7 +67,22 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
         ),
         rate: limit::RateLimiter::new(args.rate_limit),
         max_body: args.max_body,
+        body_timeout: args.body_timeout,
     });
+    let limits = conn::Limits {
+        header_timeout: args.header_timeout,
+        max_connections: args
+            .max_connections
+            .unwrap_or_else(conn::default_max_connections),
+    };
+    if let Some(files) = conn::open_files_limit() {
+        if u64::from(limits.max_connections) >= files {
+            eprintln!(
+                "warning: --max-connections {} is not below the open-files limit ({files}): the ledger may fail to open under load\nhint: raise 'ulimit -n' or lower --max-connections",
+                limits.max_connections
+            );
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -77,10 +95,8 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
         // Tests and scripts read this first line to learn the port.
         out!("listening on http://{addr}");
         std::io::stdout().flush().map_err(super::stdout_failed)?;
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving HTTP")
+        conn::serve(listener, router(state), limits, shutdown_signal()).await;
+        anyhow::Ok(())
     })?;
     // Dropping the runtime waits for appends still running on the blocking pool: each ends
     // with its durable commit (or not at all), never half-way.
@@ -92,16 +108,50 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
 /// Every route. Public so the integration tests document the whole surface in one place.
 fn router(state: Shared) -> Router {
     Router::new()
-        .merge(api::routes(state.max_body))
+        .merge(api::routes())
         .merge(tlog::routes())
         .merge(web::routes())
         .fallback(|| async {
             ApiError::not_found("no such route; the API is under /v1 (see docs/openapi.yaml)")
         })
+        .layer(axum::middleware::map_response(json_refusals))
         .layer(
             tower_http::cors::CorsLayer::permissive().max_age(std::time::Duration::from_secs(3600)),
         )
         .with_state(state)
+}
+
+/// The framework's own refusals (405 and the like) carry no body: give them the JSON error.
+async fn json_refusals(method: axum::http::Method, resp: Response) -> Response {
+    let status = resp.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || resp.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return resp;
+    }
+    // The `Allow` header is added after this layer; the client sees it beside the message.
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => format!(
+            "this route does not accept {method}; its Allow header lists the methods it does (see docs/openapi.yaml)"
+        ),
+        _ => status
+            .canonical_reason()
+            .unwrap_or("refused")
+            .to_lowercase(),
+    };
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let (parts, _) = resp.into_parts();
+    let mut out = ApiError::new(status, code, message).into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
 }
 
 async fn shutdown_signal() {
@@ -293,14 +343,24 @@ pub fn chain(e: &dyn std::error::Error) -> String {
     out
 }
 
+/// The body of every error answer, including those written below the router (`conn.rs`).
+fn error_body(status: StatusCode, code: &str, message: &str) -> serde_json::Value {
+    json!({"error": {
+        "status": status.as_u16(),
+        "code": code,
+        "message": message,
+    }})
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {
-            "status": self.status.as_u16(),
-            "code": self.code,
-            "message": self.message,
-        }});
+        let body = error_body(self.status, self.code, &self.message);
         let mut resp = (self.status, axum::Json(body)).into_response();
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // The rest of a late body may still arrive: this connection cannot carry another request.
+            resp.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(secs) = self.retry_after {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
