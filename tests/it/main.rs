@@ -5,6 +5,7 @@ mod bad_input; // the bad-input matrix of docs/RELIABILITY.md: errors, never pan
 mod browser; // headless Chromium: find the DeepSeek claim, Verify passes, a tampered receipt fails
 mod browser_verifier; // web/verify.js agrees with the Rust verifier: CCTV vectors, good and tampered receipts
 mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
+mod cli_output; // what a newcomer reads: history trees, fitted tables, info, demo hints, usage errors
 mod concurrency; // 4 CLI writers + a reader, 4 library threads: nothing lost, forked or refused
 mod crash; // SIGKILL during appends, import, checkpoint --sign; torn and lost WAL copies
 mod ed25519; // CCTV edge cases: verify_strict accepts exactly the expected 43
