@@ -49,15 +49,14 @@ pub struct Ctx {
 }
 
 pub fn run() -> Result<Outcome> {
-    let matches = Cli::command().get_matches();
-    let cli = match Cli::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|e| usage_error(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_error(e));
     let ctx = Ctx {
-        ledger: cli.ledger,
-        key: cli.key,
-        operator_key: cli.operator_key,
+        ledger: cli.ledger(),
+        key: cli.key(),
+        operator_key: cli.operator_key(),
         json: cli.json,
     };
     let sub = matches.subcommand().map(|(_, m)| m);
@@ -109,6 +108,26 @@ pub fn run() -> Result<Outcome> {
         Command::Bench { limits_only } => bench::run(&ctx, limits_only),
         Command::Demo { dir } => demo::run(&ctx, dir.as_deref()),
     }
+}
+
+/// Print an argument-parser error with the `claimledger: error:` prefix every other error has
+/// (docs/CLI.md, Output) and exit 2; `--help`, `--version` and the help shown for a command
+/// group given alone (`claimledger key`) print as clap prints them.
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    // Display drops clap's colours; the text keeps its usage line and `--help` tip.
+    let text = e.to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    eprintln!("claimledger: error: {}", text.trim_end());
+    std::process::exit(2);
 }
 
 /// Why standard output could not be written. A closed pipe (`| head`) is not worth a message:

@@ -24,9 +24,7 @@ pub fn show(ctx: &Ctx, reference: &str) -> Result<Outcome> {
 
 pub fn history(ctx: &Ctx, reference: &str) -> Result<Outcome> {
     let ledger = ctx.open()?;
-    let idx = ledger
-        .resolve(reference)
-        .with_context(|| format!("finding {reference:?}"))?;
+    let idx = ledger.resolve(reference)?;
     let h = ledger.history(idx)?;
     let book = ledger.key_book()?;
     if ctx.json {

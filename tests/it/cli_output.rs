@@ -82,3 +82,189 @@ fn history_draws_each_statement_under_its_own_target() {
         "\n{sub}"
     );
 }
+
+/// The binary run in `s`'s folder with extra environment variables.
+fn run_with_env(s: &Session, env: &[(&str, &str)], args: &[&str]) -> crate::cli::Out {
+    let mut cmd = assert_cmd::Command::cargo_bin("claimledger").unwrap();
+    cmd.current_dir(s.dir.path())
+        .env_remove("CLAIMLEDGER_KEY")
+        .env_remove("CLAIMLEDGER_OPERATOR_KEY")
+        .env_remove("COLUMNS")
+        .env("CLAIMLEDGER_LEDGER", s.ledger());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.args(args).output().unwrap();
+    crate::cli::Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The lines of `help` under `heading` (up to the next blank line).
+fn help_section<'a>(help: &'a str, heading: &str) -> Vec<&'a str> {
+    help.lines()
+        .skip_while(|l| *l != heading)
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn help_gives_global_options_their_own_heading() {
+    let s = Session::new();
+    for cmd in [&["history", "-h"][..], &["claim", "add", "-h"], &["-h"]] {
+        let help = s.ok(cmd).stdout;
+        let global = help_section(&help, "Global options:").join("\n");
+        let own = help_section(&help, "Options:").join("\n");
+        for flag in [
+            "--ledger <PATH>",
+            "--key <PATH>",
+            "--operator-key <PATH>",
+            "--json",
+        ] {
+            assert!(
+                global.contains(flag),
+                "{cmd:?}: {flag} not under Global options:\n{help}"
+            );
+            assert!(
+                !own.contains(flag),
+                "{cmd:?}: {flag} among Options:\n{help}"
+            );
+        }
+        assert!(global.contains("[env: CLAIMLEDGER_LEDGER]"), "{help}");
+    }
+}
+
+// See: issue #17 (`Usage: claimledger verify-receipt --log-key <LOG_KEY> --ledger <LEDGER> --key
+// <KEY> <FILE>` when the two came from the environment).
+#[test]
+fn usage_errors_have_the_prefix_and_no_options_from_the_environment() {
+    let s = Session::with_claim();
+    let env = [
+        ("CLAIMLEDGER_KEY", "alice.key"),
+        ("CLAIMLEDGER_OPERATOR_KEY", "op.key"),
+    ];
+    let out = run_with_env(&s, &env, &["verify-receipt", "r.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with(
+            "claimledger: error: the following required arguments were not provided:\n  --log-key <LOG_KEY>\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    let usage: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("Usage:"))
+        .collect();
+    assert_eq!(
+        usage,
+        ["Usage: claimledger verify-receipt --log-key <LOG_KEY> <FILE>"]
+    );
+    let out = s.run(&["no-such-command"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .starts_with("claimledger: error: unrecognized subcommand 'no-such-command'\n"),
+        "{}",
+        out.stderr
+    );
+    // The environment still names the ledger and key: this records with neither flag.
+    let out = run_with_env(
+        &s,
+        &env[..1],
+        &["--json", "support", "2", "--speaker", "X", "--text", "t"],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["recorder"], "Alice Martin");
+}
+
+#[test]
+fn audit_notices_use_the_documented_prefix() {
+    let s = Session::with_claim();
+    let out = s.ok(&["audit"]);
+    assert!(
+        out.stderr
+            .contains("notice: using the log key recorded in the ledger"),
+        "{}",
+        out.stderr
+    );
+    for line in out.stdout.lines().chain(out.stderr.lines()) {
+        assert!(!line.starts_with("note:"), "undocumented prefix: {line}");
+    }
+    assert!(out.stdout.starts_with("audit passed:"), "{}", out.stdout);
+}
+
+#[test]
+fn party_types_name_their_flag_and_take_the_british_spelling() {
+    let s = Session::with_claim();
+    let add = |kind: &str| {
+        s.run(&[
+            "--key",
+            "alice.key",
+            "--json",
+            "claim",
+            "add",
+            "--text",
+            "t",
+            "--claimant",
+            "Nvidia",
+            "--claimant-type",
+            kind,
+        ])
+    };
+    let out = add("organisation");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["payload"]["claimant"]["type"], "organization");
+    let before = s.snapshot();
+    let out = add("company");
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with(
+            "claimledger: error: invalid value 'company' for '--claimant-type <CLAIMANT_TYPE>': use person, organization (or organisation), group or unnamed"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(s.snapshot(), before);
+    let out = s.run(&[
+        "--key",
+        "alice.key",
+        "--json",
+        "contest",
+        "2",
+        "--speaker",
+        "Nvidia",
+        "--speaker-type",
+        "organisation",
+        "--text",
+        "t",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.json()["payload"]["speaker"]["type"], "organization");
+}
+
+// See: issue #17 (`history 99` said `finding "99": no entry matches`).
+#[test]
+fn a_missing_index_says_which_indices_exist() {
+    let s = Session::with_claim();
+    for cmd in [&["history", "99"][..], &["show", "#99"], &["receipt", "3"]] {
+        let out = s.run(cmd);
+        assert_eq!(out.code, 2);
+        let want = format!(
+            "claimledger: error: no entry #{}; the ledger has 3 entries (#0–#2)\n",
+            cmd[1].trim_start_matches('#')
+        );
+        assert_eq!(out.stderr, want, "{cmd:?}");
+    }
+    let out = s.run(&["--ledger", "empty.db", "init", "--origin", "e.example/x"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = s.run(&["--ledger", "empty.db", "show", "1"]);
+    assert_eq!(
+        out.stderr,
+        "claimledger: error: no entry #1; the ledger has 1 entry (#0)\n"
+    );
+}
