@@ -23,6 +23,7 @@ mod output;
 mod read;
 mod record;
 mod serve;
+mod table;
 mod verify;
 
 use anyhow::{Context, Result, bail};

@@ -12,6 +12,8 @@ use claimledger::{
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
+pub use super::table::table;
+
 /// The checkpoint object of docs/CLI.md (`checkpoint --json`).
 pub fn checkpoint_json(cp: &SignedCheckpoint, log_key: &VerifyingKey) -> Value {
     json!({
@@ -360,36 +362,6 @@ pub fn figures_table(rows: &[FigureStatement]) -> String {
         })
         .collect();
     table(&header, &body)
-}
-
-/// A plain text table with columns padded to their widest cell.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                s.push_str("  ");
-            }
-            s.push_str(c);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(widths[i] - c.chars().count()));
-            }
-        }
-        s.push('\n');
-        s
-    };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
-    for r in rows {
-        out.push_str(&line(r.clone()));
-    }
-    out
 }
 
 pub fn print_json(v: &Value) -> anyhow::Result<()> {

@@ -268,3 +268,113 @@ fn a_missing_index_says_which_indices_exist() {
         "claimledger: error: no entry #1; the ledger has 1 entry (#0)\n"
     );
 }
+
+/// `claimledger ARGS` run on a pseudo-terminal (util-linux `script`) with `COLUMNS=cols`, in
+/// `s`'s folder; its output with the terminal's CR LF turned back into LF. None, after a skip
+/// notice, where `script` is missing.
+fn on_terminal(s: &Session, cols: usize, args: &[&str]) -> Option<String> {
+    let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
+    let bin = assert_cmd::cargo::cargo_bin("claimledger");
+    let line = std::iter::once(bin.to_str().unwrap())
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(s.dir.path())
+        .env("COLUMNS", cols.to_string())
+        .env("CLAIMLEDGER_LEDGER", s.ledger())
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            Some(String::from_utf8_lossy(&o.stdout).replace("\r\n", "\n"))
+        }
+        other => {
+            crate::util::skip(&format!(
+                "no pseudo-terminal through util-linux 'script' ({other:?})"
+            ));
+            None
+        }
+    }
+}
+
+// See: issue #17 (the demo's figures table was 235 columns wide and wrapped into noise).
+#[test]
+fn tables_fit_the_terminal_and_keep_full_width_when_piped() {
+    let s = Session::new();
+    s.ok(&["demo", "--dir", "demo"]);
+    let db = s.path("demo/demo.db");
+    let figures = ["--ledger", db.to_str().unwrap(), "figures"];
+    // Piped (also with COLUMNS set): one line per row, at full width, for grep and cut.
+    for env in [&[][..], &[("COLUMNS", "80")]] {
+        let piped = run_with_env(&s, env, &figures).stdout;
+        let lines: Vec<&str> = piped.lines().collect();
+        assert_eq!(lines.len(), 2 + 5, "{piped}");
+        assert!(
+            lines[0].starts_with("#  subject      property       scope  "),
+            "{piped}"
+        );
+        assert!(lines.iter().any(|l| l.chars().count() > 150), "{piped}");
+        assert!(
+            lines[6].contains("final training run at $2 per H800 GPU-hour  5576000"),
+            "{piped}"
+        );
+    }
+    let words_of = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    };
+    let piped_words = words_of(&run_with_env(&s, &[], &figures).stdout);
+    for cols in [80, 120, 150] {
+        let Some(text) = on_terminal(&s, cols, &figures) else {
+            return;
+        };
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= cols,
+                "wider than {cols}: {line:?}\n{text}"
+            );
+        }
+        // Nothing is dropped: every word of the full table is still there (the rule of dashes
+        // aside, whose lengths change).
+        let words = words_of(&text);
+        for w in piped_words
+            .iter()
+            .filter(|w| !w.starts_with('-') || w.len() == 1)
+        {
+            assert!(words.contains(w), "{cols} columns: {w:?} missing\n{text}");
+        }
+        if cols == 80 {
+            // Eleven columns cannot be read in 80: one block per row instead.
+            assert!(
+                text.contains("\nscope      final training run at $2 per H800 GPU-hour\n"),
+                "{text}"
+            );
+            assert_eq!(
+                text.lines().filter(|l| l.starts_with("speaker  ")).count(),
+                5,
+                "{text}"
+            );
+        } else {
+            // Narrowed columns, long cells wrapped at spaces: each row starts a line with its index.
+            assert!(
+                text.starts_with("#  subject      property       scope"),
+                "{text}"
+            );
+            let rows = text
+                .lines()
+                .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()));
+            assert_eq!(rows.count(), 5, "{text}");
+        }
+    }
+    // The demo's own tables fit too.
+    let Some(demo) = on_terminal(&s, 80, &["demo", "--dir", "demo80"]) else {
+        return;
+    };
+    let table_lines = demo
+        .lines()
+        .skip_while(|l| !l.starts_with("Figures stated"));
+    for line in table_lines.take_while(|l| !l.starts_with("Receipt")) {
+        assert!(line.chars().count() <= 80, "{line:?}\n{demo}");
+    }
+}
