@@ -112,6 +112,8 @@ pub enum Command {
     Sign(SignCommand),
     /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
     Serve(ServeArgs),
+    /// Show what this ledger is: origin, log key, size, latest checkpoint, operator key, witnesses.
+    Info,
     /// Show one entry.
     Show {
         /// 12, #12, or 8+ hex digits of a leaf hash.

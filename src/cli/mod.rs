@@ -90,6 +90,7 @@ pub fn run() -> Result<Outcome> {
             }
         }
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Info => read::info(&ctx),
         Command::Show { reference } => read::show(&ctx, &reference),
         Command::History { reference } => read::history(&ctx, &reference),
         Command::Log { from, limit } => read::log(&ctx, from, limit),

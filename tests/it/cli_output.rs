@@ -378,3 +378,132 @@ fn tables_fit_the_terminal_and_keep_full_width_when_piped() {
         assert!(line.chars().count() <= 80, "{line:?}\n{demo}");
     }
 }
+
+#[test]
+fn info_names_the_log_key_size_checkpoint_operator_key_and_witnesses() {
+    let s = Session::with_claim();
+    let j = s.ok(&["--json", "info"]).json();
+    let log_vkey = j["log_vkey"].as_str().unwrap();
+    assert!(log_vkey.starts_with("test.example/claims+"), "{j}");
+    assert_eq!(j["origin"], "test.example/claims");
+    assert_eq!(j["size"], 3);
+    assert_eq!(j["checkpoint"]["size"], 3);
+    assert_eq!(j["checkpoint"]["log_vkey"], log_vkey);
+    let operator = s.path("ledger.db.operator.key").canonicalize().unwrap();
+    assert_eq!(j["operator_key_path"], operator.to_str().unwrap());
+    assert_eq!(j["operator_key_found"], true);
+    assert_eq!(j["witnesses"], serde_json::json!([]));
+    assert_eq!(
+        j["ledger_path"],
+        s.ledger().canonicalize().unwrap().to_str().unwrap()
+    );
+    let text = s.ok(&["info"]).stdout;
+    for line in [
+        "origin        test.example/claims".to_string(),
+        format!("log key       {log_vkey}"),
+        "size          3 entries".to_string(),
+        format!("operator key  {}", operator.display()),
+        "witnesses     none".to_string(),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} missing:\n{text}");
+    }
+    assert!(text.contains("\ncheckpoint    size 3, root "), "{text}");
+}
+
+/// The "Try:" lines at the end of the demo's text output.
+fn hints(demo_stdout: &str) -> Vec<String> {
+    let mut lines = demo_stdout.lines().skip_while(|l| !l.starts_with("Try: "));
+    let first = lines.next().map(|l| l["Try: ".len()..].to_string());
+    first
+        .into_iter()
+        .chain(lines.map_while(|l| l.strip_prefix("     ").map(str::to_string)))
+        .collect()
+}
+
+// See: issue #17 (the demo's hints failed with `claimledger: command not found` after the
+// README's `cargo run`).
+#[test]
+fn the_demo_hints_run_as_printed() {
+    let s = Session::new();
+    let bin = assert_cmd::cargo::cargo_bin("claimledger");
+    let bin_dir = bin.parent().unwrap().to_path_buf();
+    // PATH without any claimledger (an installed one would answer for ours), then with ours.
+    let bare: Vec<std::path::PathBuf> = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .filter(|d| !d.join("claimledger").exists())
+        .collect();
+    let with_ours: Vec<_> = std::iter::once(bin_dir).chain(bare.clone()).collect();
+    for (n, (dirs, installed)) in [(bare, false), (with_ours, true)].into_iter().enumerate() {
+        let path = std::env::join_paths(dirs).unwrap();
+        let dir = s.path(&format!("demo {n}"));
+        let out = std::process::Command::new(&bin)
+            .args(["demo", "--dir"])
+            .arg(&dir)
+            .env("PATH", &path)
+            .env_remove("CLAIMLEDGER_LEDGER")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let hints = hints(&stdout);
+        assert_eq!(hints.len(), 3, "{stdout}");
+        let program = if installed {
+            "claimledger "
+        } else {
+            bin.to_str().unwrap()
+        };
+        assert_eq!(
+            stdout.contains("cargo install --path ."),
+            !installed,
+            "{stdout}"
+        );
+        for hint in &hints {
+            assert!(hint.starts_with(program), "{hint:?} should run {program}");
+            let shell = |line: &str| {
+                let mut c = std::process::Command::new("sh");
+                c.args(["-c", line])
+                    .current_dir(&dir)
+                    .env("PATH", &path)
+                    .env_remove("CLAIMLEDGER_LEDGER")
+                    .env_remove("CLAIMLEDGER_OPERATOR_KEY");
+                c
+            };
+            match hint.split_once("    # then open ") {
+                None => {
+                    let (ok, text) = crate::util::run_combined(&mut shell(hint));
+                    assert!(ok, "{hint}\n{text}");
+                    assert!(
+                        text.contains("#4 claim by DeepSeek") || text.contains("log key"),
+                        "{hint}\n{text}"
+                    );
+                }
+                Some((serve, url)) => {
+                    // As printed, but on a free port: 8080 may be taken on a shared machine.
+                    let path_and_query = url
+                        .strip_prefix("http://127.0.0.1:8080")
+                        .unwrap_or_else(|| panic!("{url}"));
+                    let mut child = shell(&format!("exec {serve} --listen 127.0.0.1:0"))
+                        .stdout(std::process::Stdio::piped())
+                        .spawn()
+                        .unwrap();
+                    let mut first = String::new();
+                    std::io::BufRead::read_line(
+                        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+                        &mut first,
+                    )
+                    .unwrap();
+                    let base = first
+                        .trim()
+                        .strip_prefix("listening on ")
+                        .map(str::to_string);
+                    let page = base
+                        .as_ref()
+                        .map(|b| ureq::get(&format!("{b}{path_and_query}")).call());
+                    child.kill().unwrap();
+                    child.wait().unwrap();
+                    let page = page.unwrap_or_else(|| panic!("{hint}: {first}"));
+                    assert_eq!(page.unwrap().status(), 200, "{hint}");
+                }
+            }
+        }
+    }
+}
