@@ -19,5 +19,6 @@ mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
+mod skips; // a skipped test is named, with its reason, in the summary that ends cargo test
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1
