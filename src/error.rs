@@ -185,6 +185,14 @@ pub enum Error {
         /// what was given
         reference: String,
     },
+    /// An index reference (`12`, `#12`) at or past the end of the ledger.
+    #[error("no entry #{index}; {}", ledger_span(*size))]
+    NoEntryAt {
+        /// the index asked for
+        index: u64,
+        /// ledger size (its entries are 0 to size - 1)
+        size: u64,
+    },
     /// A hash-prefix reference names several entries.
     #[error("{reference:?} matches more than one entry; give more hex digits")]
     AmbiguousRef {
@@ -303,5 +311,14 @@ impl Error {
         Error::LedgerAltered {
             detail: detail.into(),
         }
+    }
+}
+
+/// "the ledger has 12 entries (#0–#11)": which indices exist, for errors about one that does not.
+fn ledger_span(size: u64) -> String {
+    match size {
+        0 => "the ledger is empty".into(),
+        1 => "the ledger has 1 entry (#0)".into(),
+        n => format!("the ledger has {n} entries (#0–#{})", n - 1),
     }
 }

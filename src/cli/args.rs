@@ -1,7 +1,15 @@
 //! Command-line arguments (clap derive). Subcommands are verbs; flags are long words.
 
+use claimledger::PartyType;
 use clap::{Args, Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
+
+/// The `--help` heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
+/// The ledger file when neither `--ledger` nor `CLAIMLEDGER_LEDGER` names one.
+const DEFAULT_LEDGER: &str = "claimledger.db";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -13,25 +21,65 @@ use std::path::PathBuf;
                   recorder and is a leaf of an RFC 6962 Merkle tree whose checkpoints the operator signs."
 )]
 pub struct Cli {
-    /// The ledger file.
-    #[arg(
-        long,
-        global = true,
-        env = "CLAIMLEDGER_LEDGER",
-        default_value = "claimledger.db"
-    )]
-    pub ledger: PathBuf,
-    /// Your private key file (signs what you record).
-    #[arg(long, global = true, env = "CLAIMLEDGER_KEY")]
+    // The global options read their environment variables in `Cli::ledger()` and friends rather
+    // than through clap's `env`: clap counts a value from the environment as "used" and prints
+    // it in the usage line of every error (`Usage: claimledger verify-receipt --log-key <LOG_KEY>
+    // --ledger <LEDGER> --key <KEY> <FILE>`), as if the user had to type it (issue #17).
+    /// The ledger file [env: CLAIMLEDGER_LEDGER] [default: claimledger.db]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
+    pub ledger: Option<PathBuf>,
+    /// Your private key file (signs what you record) [env: CLAIMLEDGER_KEY]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub key: Option<PathBuf>,
-    /// The operator key file (signs checkpoints and key grants); default: where init put it.
-    #[arg(long, global = true, env = "CLAIMLEDGER_OPERATOR_KEY")]
+    /// The operator key file (signs checkpoints and key grants) [env: CLAIMLEDGER_OPERATOR_KEY]
+    /// [default: the path init recorded]
+    #[arg(long, global = true, value_name = "PATH", help_heading = GLOBAL)]
     pub operator_key: Option<PathBuf>,
-    /// Print JSON (documented in docs/CLI.md) instead of tables.
-    #[arg(long, global = true)]
+    /// Print JSON (documented in docs/CLI.md) instead of text
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// `--ledger`, else `CLAIMLEDGER_LEDGER`, else `claimledger.db`.
+    pub fn ledger(&self) -> PathBuf {
+        self.ledger
+            .clone()
+            .or_else(|| from_env("CLAIMLEDGER_LEDGER"))
+            .unwrap_or_else(|| DEFAULT_LEDGER.into())
+    }
+
+    /// `--key`, else `CLAIMLEDGER_KEY`.
+    pub fn key(&self) -> Option<PathBuf> {
+        self.key.clone().or_else(|| from_env("CLAIMLEDGER_KEY"))
+    }
+
+    /// `--operator-key`, else `CLAIMLEDGER_OPERATOR_KEY`.
+    pub fn operator_key(&self) -> Option<PathBuf> {
+        self.operator_key
+            .clone()
+            .or_else(|| from_env("CLAIMLEDGER_OPERATOR_KEY"))
+    }
+}
+
+/// A path from the environment; an empty variable counts as unset (as clap's `env` did).
+fn from_env(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(|v: OsString| v.into())
+}
+
+/// `--claimant-type` and `--speaker-type`: the payload's party types, and the British spelling
+/// `organisation` for `organization` (the stored value is always `organization`).
+pub fn party_type(s: &str) -> Result<PartyType, String> {
+    match s {
+        "organisation" => Ok(PartyType::Organization),
+        _ => s.parse().map_err(|_| {
+            "use person, organization (or organisation), group or unnamed".to_string()
+        }),
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -67,6 +115,8 @@ pub enum Command {
     Redact(RedactArgs),
     /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
     Serve(ServeArgs),
+    /// Show what this ledger is: origin, log key, size, latest checkpoint, operator key, witnesses.
+    Info,
     /// Show one entry.
     Show {
         /// 12, #12, or 8+ hex digits of a leaf hash.
@@ -359,9 +409,9 @@ pub struct ClaimArgs {
     /// Who made it.
     #[arg(long, required_unless_present = "payload")]
     pub claimant: Option<String>,
-    /// person, organization, group or unnamed.
-    #[arg(long, default_value = "person")]
-    pub claimant_type: String,
+    /// person, organization (or organisation), group or unnamed.
+    #[arg(long, default_value = "person", value_parser = party_type)]
+    pub claimant_type: PartyType,
     /// A URL identifying the claimant elsewhere.
     #[arg(long)]
     pub claimant_same_as: Option<String>,
@@ -385,9 +435,9 @@ pub struct StatementArgs {
     /// Who said it.
     #[arg(long, required_unless_present = "payload")]
     pub speaker: Option<String>,
-    /// person, organization, group or unnamed.
-    #[arg(long, default_value = "person")]
-    pub speaker_type: String,
+    /// person, organization (or organisation), group or unnamed.
+    #[arg(long, default_value = "person", value_parser = party_type)]
+    pub speaker_type: PartyType,
     /// A URL identifying the speaker elsewhere.
     #[arg(long)]
     pub speaker_same_as: Option<String>,

@@ -59,6 +59,10 @@ fn fresh_dir(dir: Option<&Path>) -> Result<PathBuf> {
         }
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Absolute, so that the operator key path recorded in the ledger and the hints printed at
+    // the end work from any folder.
+    let dir =
+        std::fs::canonicalize(&dir).with_context(|| format!("resolving {}", dir.display()))?;
     if dir.join("demo.db").exists() {
         bail!(
             "{} already holds a demo ledger; pass another --dir (demo never overwrites)",
@@ -257,21 +261,46 @@ pub fn run(ctx: &Ctx, dir: Option<&Path>) -> Result<Outcome> {
             audit.keys,
             audit.elapsed
         );
+        let (bin, on_path) = own_name();
+        let db = Shown(shell_word(&db.display().to_string())).to_string();
+        out!("\nTry: {bin} --ledger {db} history {claim_idx}");
+        out!("     {bin} --ledger {db} info");
         out!(
-            "\nTry: claimledger --ledger {} history {claim_idx}",
-            Shown(db.display())
-        );
-        out!(
-            "     claimledger --ledger {} serve    # then open http://127.0.0.1:8080/claims/{claim_idx}?log_key={}",
-            Shown(db.display()),
+            "     {bin} --ledger {db} serve    # then open http://127.0.0.1:8080/claims/{claim_idx}?log_key={}",
             url_component(&ledger.log_key().to_string())
         );
+        if !on_path {
+            out!("(to type 'claimledger' instead, put it on PATH: cargo install --path .)");
+        }
     }
     Ok(if audit.ok {
         Outcome::Ok
     } else {
         Outcome::VerificationFailed
     })
+}
+
+/// How to run this program again: `claimledger` when that name is on PATH, else this
+/// executable's full path, so that the hints work as printed after `cargo run` too. The flag
+/// says whether the name was on PATH.
+fn own_name() -> (String, bool) {
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| dir.join("claimledger").is_file())
+    });
+    match std::env::current_exe() {
+        Ok(exe) if !on_path => (shell_word(&exe.display().to_string()), false),
+        _ => ("claimledger".into(), on_path),
+    }
+}
+
+/// `s` as one POSIX shell word: as is when it holds only safe characters, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+:@%=,".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
 }
 
 /// Percent-encode everything but unreserved characters (RFC 3986 §2.3), for a query value.

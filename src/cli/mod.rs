@@ -26,6 +26,7 @@ mod read;
 mod record;
 mod redact;
 mod serve;
+mod table;
 mod verify;
 
 use anyhow::{Context, Result, bail};
@@ -57,14 +58,14 @@ pub struct Ctx {
 pub fn run() -> Result<Outcome> {
     let matches = Cli::command()
         .try_get_matches()
-        .unwrap_or_else(|e| usage_exit(e));
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_exit(e));
+        .unwrap_or_else(|e| usage_error(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_error(e));
     let ctx = Ctx {
-        ledger: cli.ledger,
+        ledger: cli.ledger(),
         key_on_command_line: matches.value_source("key")
             == Some(clap::parser::ValueSource::CommandLine),
-        key: cli.key,
-        operator_key: cli.operator_key,
+        key: cli.key(),
+        operator_key: cli.operator_key(),
         json: cli.json,
     };
     let sub = matches.subcommand().map(|(_, m)| m);
@@ -98,6 +99,7 @@ pub fn run() -> Result<Outcome> {
         }
         Command::Redact(a) => redact::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Info => read::info(&ctx),
         Command::Show { reference } => read::show(&ctx, &reference),
         Command::History { reference } => read::history(&ctx, &reference),
         Command::Log { from, limit } => read::log(&ctx, from, limit),
@@ -122,14 +124,28 @@ pub fn run() -> Result<Outcome> {
     }
 }
 
-/// End on a command-line error. Help and version print as clap prints them; an error quotes the
-/// arguments, so it is shown plain and escaped (docs/CLI.md), with clap's exit code (2).
-fn usage_exit(e: clap::Error) -> ! {
-    if !e.use_stderr() {
+/// Print an argument-parser error with the `claimledger: error:` prefix every other error has
+/// (docs/CLI.md, Output) and exit 2; `--help`, `--version` and the help shown for a command
+/// group given alone (`claimledger key`) print as clap prints them. An error quotes the
+/// arguments, so it is escaped (docs/CLI.md, "Text from entries on a terminal").
+fn usage_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
         e.exit();
     }
-    eprint!("{}", output::ShownLines(e.render()));
-    std::process::exit(e.exit_code());
+    // Display drops clap's colours; the text keeps its usage line and `--help` tip.
+    let text = e.to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    eprintln!(
+        "claimledger: error: {}",
+        output::ShownLines(text.trim_end())
+    );
+    std::process::exit(2);
 }
 
 /// Why standard output could not be written. A closed pipe (`| head`) is not worth a message:

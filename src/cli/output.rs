@@ -87,6 +87,8 @@ impl<T: Display> Display for ShownLines<T> {
     }
 }
 
+pub use super::table::table;
+
 /// The checkpoint object of docs/CLI.md (`checkpoint --json`).
 pub fn checkpoint_json(cp: &SignedCheckpoint, log_key: &VerifyingKey) -> Value {
     json!({
@@ -335,26 +337,57 @@ pub fn history_json(h: &History, book: &KeyBook) -> Value {
     })
 }
 
-/// A claim and its statements as a tree: each statement indented under what it is about.
+/// A claim and its statements as a tree: each statement drawn under the entry it is about
+/// (its target), siblings in index order, with guide lines so that a reader never takes a
+/// statement for a reply to the sibling drawn above it (issue #17).
 pub fn history_text(h: &History, book: &KeyBook) -> String {
     let mut out = entry_text(&h.claim, &recorder(book, &h.claim), "");
-    let mut depth = std::collections::HashMap::from([(h.claim.index(), 0usize)]);
+    let in_history: std::collections::HashSet<u64> = std::iter::once(h.claim.index())
+        .chain(h.statements.iter().map(Entry::index))
+        .collect();
+    let mut replies: std::collections::BTreeMap<u64, Vec<&Entry>> = Default::default();
     for s in &h.statements {
-        let parent = s.envelope().target().map(|t| t.index).unwrap_or_default();
-        let d = depth.get(&parent).copied().unwrap_or(0) + 1;
-        depth.insert(s.index(), d);
-        for (i, line) in entry_text(s, &recorder(book, s), "").lines().enumerate() {
-            if i == 0 {
-                let _ = writeln!(out, "{}└ {line}", "  ".repeat(d - 1));
-            } else {
-                let _ = writeln!(out, "{}{line}", "  ".repeat(d));
-            }
-        }
+        // A history holds only statements reached through targets; a target outside it would
+        // be a bug, and is drawn under the claim rather than dropped.
+        let target = s
+            .envelope()
+            .target()
+            .map(|t| t.index)
+            .filter(|t| in_history.contains(t))
+            .unwrap_or(h.claim.index());
+        replies.entry(target).or_default().push(s);
     }
+    draw_replies(&mut out, h.claim.index(), "", &replies, book);
     if h.statements.is_empty() {
         out.push_str("(no statements about it yet)\n");
     }
     out
+}
+
+/// Draw the statements about `parent` (and, below each, the statements about it).
+fn draw_replies(
+    out: &mut String,
+    parent: u64,
+    prefix: &str,
+    replies: &std::collections::BTreeMap<u64, Vec<&Entry>>,
+    book: &KeyBook,
+) {
+    let Some(children) = replies.get(&parent) else {
+        return;
+    };
+    for (i, s) in children.iter().enumerate() {
+        let last = i + 1 == children.len();
+        let (branch, guide) = if last {
+            ("└─ ", "   ")
+        } else {
+            ("├─ ", "│  ")
+        };
+        for (n, line) in entry_text(s, &recorder(book, s), "").lines().enumerate() {
+            let lead = if n == 0 { branch } else { guide };
+            let _ = writeln!(out, "{prefix}{lead}{line}");
+        }
+        draw_replies(out, s.index(), &format!("{prefix}{guide}"), replies, book);
+    }
 }
 
 /// The `{"name", "key_id", "vkey", "path"}` object of `key generate` and `key show`.
@@ -465,41 +498,6 @@ pub fn figures_table(rows: &[FigureStatement]) -> String {
         })
         .collect();
     table(&header, &body)
-}
-
-/// A plain text table with columns padded to their widest cell. Cells are data: they are
-/// [`Shown`] escaped.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let rows: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| r.iter().map(|c| Shown(c).to_string()).collect())
-        .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for r in &rows {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let mut s = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                s.push_str("  ");
-            }
-            s.push_str(c);
-            if i + 1 < cells.len() {
-                s.push_str(&" ".repeat(widths[i] - c.chars().count()));
-            }
-        }
-        s.push('\n');
-        s
-    };
-    let mut out = line(header.iter().map(|h| h.to_string()).collect());
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect()));
-    for r in rows {
-        out.push_str(&line(r));
-    }
-    out
 }
 
 pub fn print_json(v: &Value) -> anyhow::Result<()> {

@@ -10,8 +10,8 @@ use claimledger::format::entry::Payload;
 
 use claimledger::ledger::keyfile;
 use claimledger::{
-    Appended, Claim, CreateOptions, Entry, Figure, Kind, Ledger, Party, Rating, SignedEntry,
-    SigningKey, Source, Stance, Statement, Target,
+    Appended, Claim, CreateOptions, Entry, Figure, Kind, Ledger, Party, PartyType, Rating,
+    SignedEntry, SigningKey, Source, Stance, Statement, Target,
 };
 use clap::ArgMatches;
 use serde_json::json;
@@ -204,9 +204,9 @@ fn claim_payload(a: &ClaimArgs, m: &ArgMatches) -> Result<Payload> {
         text: a.text.clone().unwrap_or_default(),
         claimant: party(
             a.claimant.as_deref().unwrap_or_default(),
-            &a.claimant_type,
+            a.claimant_type,
             a.claimant_same_as.clone(),
-        )?,
+        ),
         claimed_on: a.claimed_on.clone(),
         sources: sources(&a.common, m)?,
         subjects: a.subjects.clone(),
@@ -222,9 +222,8 @@ pub fn statement(
 ) -> Result<Outcome> {
     let key = ctx.signing_key()?;
     let (mut ledger, notice) = ctx.open_for_append()?;
-    let target = ledger
-        .resolve(&a.reference)
-        .with_context(|| format!("finding the entry {:?}", a.reference))?;
+    // resolve's errors name the reference and what exists; no context needed.
+    let target = ledger.resolve(&a.reference)?;
     let target_entry = ledger.entry(target)?;
     let statement = statement_payload(stance, &a, m, Some(&target_entry))?;
     let done = ledger
@@ -267,9 +266,9 @@ fn statement_payload(
         text: a.text.clone().unwrap_or_default(),
         speaker: party(
             a.speaker.as_deref().unwrap_or_default(),
-            &a.speaker_type,
+            a.speaker_type,
             a.speaker_same_as.clone(),
-        )?,
+        ),
         stated_on: a.stated_on.clone(),
         sources: sources(&a.common, m)?,
         figures: figures(&a.common, subject.as_deref())?,
@@ -327,9 +326,7 @@ pub fn sign_statement(
             let ledger = ctx.open_read().context(
                 "REF is looked up in the ledger; pass --target-leaf-hash HEX to sign without one",
             )?;
-            let idx = ledger
-                .resolve(reference)
-                .with_context(|| format!("finding the entry {reference:?}"))?;
+            let idx = ledger.resolve(reference)?;
             let entry = ledger.entry(idx)?;
             (entry.as_target(), Some(entry))
         }
@@ -363,12 +360,12 @@ pub fn write_line(ctx: &Ctx, signed: &SignedEntry, out: Option<&Path>) -> Result
     Ok(Outcome::Ok)
 }
 
-fn party(name: &str, kind: &str, same_as: Option<String>) -> Result<Party> {
-    Ok(Party {
+fn party(name: &str, party_type: PartyType, same_as: Option<String>) -> Party {
+    Party {
         name: name.to_string(),
-        party_type: kind.parse()?,
+        party_type,
         same_as,
-    })
+    }
 }
 
 /// Pair each --source-title/--publisher/… with the --source before it on the command line.

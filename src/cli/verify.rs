@@ -240,14 +240,15 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
             "notices": report.notices.iter().map(finding_json).collect::<Vec<_>>(),
         }))?;
     } else {
+        // Notices go to standard error like every other command's (docs/CLI.md, Output).
         if !report.log_key_pinned {
-            out!(
-                "note: using the log key recorded in the ledger ({}); pin it with --log-key to detect a swapped key",
+            eprintln!(
+                "notice: using the log key recorded in the ledger ({}); pin it with --log-key to detect a swapped key",
                 Shown(&report.log_key)
             );
         }
         for n in &report.notices {
-            out!("notice: {}", Shown(&n.message));
+            eprintln!("notice: {}", Shown(&n.message));
         }
         if report.ok {
             out!(

@@ -627,9 +627,7 @@ impl Ledger {
                 reference: reference.into(),
             })?;
             if index >= size {
-                return Err(Error::NoSuchEntry {
-                    reference: reference.into(),
-                });
+                return Err(Error::NoEntryAt { index, size });
             }
             return Ok(index);
         }

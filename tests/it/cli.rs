@@ -563,7 +563,7 @@ fn bad_payloads_are_refused() {
             "--text",
             "t",
         ],
-        "no entry matches",
+        "no entry #99; the ledger has 4 entries (#0–#3)",
     );
     // Unparseable figure.
     s.refused(

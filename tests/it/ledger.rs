@@ -352,7 +352,7 @@ fn references_resolve() {
     assert_eq!(t.ledger.resolve(&leaf).unwrap(), c);
     assert!(matches!(
         t.ledger.resolve("#99").unwrap_err(),
-        Error::NoSuchEntry { .. }
+        Error::NoEntryAt { index: 99, .. }
     ));
     assert!(matches!(
         t.ledger.resolve("abc").unwrap_err(),

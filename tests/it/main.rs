@@ -7,6 +7,7 @@ mod browser_verifier; // web/verify.js agrees with the Rust verifier: CCTV vecto
 mod claimreview; // ratings; ClaimReview JSON-LD out (tsc + schema-dts, API, page in Chromium) and in (round trip, bad feeds)
 mod cli; // the binary: every command, --json contracts, bad input exits 2 and changes nothing
 mod cli_hardening; // issue 12: hostile text escaped, concurrent init, batch size, FIFO and non-key key files
+mod cli_output; // what a newcomer reads: history trees, fitted tables, info, demo hints, usage errors
 mod concurrency; // 4 CLI writers + a reader, 4 library threads: nothing lost, forked or refused
 mod crash; // SIGKILL during appends, import, checkpoint --sign; torn and lost WAL copies
 mod ed25519; // CCTV edge cases: verify_strict accepts exactly the expected 43
@@ -23,5 +24,6 @@ mod redaction; // legal removal: bytes gone from db/-wal/-shm, proofs kept, forg
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
 mod serve_limits; // serve vs slow, idle and malformed clients: timeouts, connection cap, JSON refusals
 mod signing; // the operator signs only what extends its last signed tree; no derived column is trusted
+mod skips; // a skipped test is named, with its reason, in the summary that ends cargo test
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1

@@ -551,7 +551,7 @@ fn bad_requests_get_clear_errors_and_change_nothing() {
         s.json("/v1/entries/9999"),
         404,
         "not_found",
-        "no entry matches",
+        "no entry #9999",
     );
     error(
         s.json("/v1/entries/zz"),

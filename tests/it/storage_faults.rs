@@ -20,6 +20,7 @@ const NOBODY: u32 = 65534;
 
 fn notice(test: &str, why: &str) {
     eprintln!("notice: skipping {test}: {why}");
+    crate::util::record_skip(why);
     println!("storage[{test}]: SKIPPED ({why})");
 }
 

@@ -2,6 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "../zz_skipped/summary.rs"]
+pub mod skip_summary;
+
 /// The folder `../shared/vectors/<sub>` seen from the crate root, if present.
 ///
 /// A clone without `../shared` still passes: the caller skips with a printed notice.
@@ -42,6 +45,14 @@ pub fn skip(why: &str) {
         panic!("{why} (CI=true requires it; .ci/run installs what tests need)");
     }
     eprintln!("notice: skipping: {why}");
+    record_skip(why);
+}
+
+/// Record a skip for the summary that ends `cargo test` (tests/zz_skipped), under the running
+/// test's name. `skip` calls it; a test that skips without failing under CI calls it directly.
+pub fn record_skip(why: &str) {
+    let thread = std::thread::current();
+    skip_summary::record(thread.name().unwrap_or("(unnamed test)"), why);
 }
 
 /// Build the Go program `package` of the module in `tests/<module_dir>` (a pinned go.mod and

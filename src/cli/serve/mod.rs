@@ -292,7 +292,7 @@ impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         use StatusCode as S;
         let (status, code) = match &e {
-            Error::NoSuchEntry { .. } => (S::NOT_FOUND, "not_found"),
+            Error::NoSuchEntry { .. } | Error::NoEntryAt { .. } => (S::NOT_FOUND, "not_found"),
             Error::BadRef { .. } | Error::AmbiguousRef { .. } => (S::BAD_REQUEST, "bad_reference"),
             Error::Entry(_) | Error::Key(_) => (S::BAD_REQUEST, "invalid_entry"),
             Error::NotGranted { .. }
