@@ -51,6 +51,7 @@ pub mod ledger;
 
 pub use error::{Error, Result};
 pub use format::checkpoint::Checkpoint;
+pub use format::cosignature::{Cosignature, WitnessKey, WitnessSigner};
 pub use format::entry::{
     Claim, Entry, Envelope, KeyAction, KeyChange, Kind, Party, PartyType, Payload, SignOptions,
     SignedEntry, Source, Stance, Statement, Target,
@@ -58,6 +59,7 @@ pub use format::entry::{
 pub use format::figure::{Figure, Precision};
 pub use format::keys::{KeyId, SigningKey, VerifyingKey};
 pub use format::merkle::Hash;
+pub use format::policy::{Policy, PolicyVerdict};
 pub use format::receipt::{Receipt, VerifiedReceipt, verify_receipt};
 #[cfg(feature = "sqlite")]
 pub use ledger::audit::{AuditOptions, AuditReport, Finding};
