@@ -112,6 +112,13 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// The ledger's witnesses (configuration, outside the tree): add, list, remove, quorum.
+    #[command(subcommand)]
+    Witness(WitnessCommand),
+    /// Send the latest checkpoint to every configured witness (C2SP tlog-witness) and store
+    /// the cosignatures they return. Exit 0 when the witness policy is met, 1 when a witness
+    /// saw a different history (evidence written), 2 when the policy could not be met.
+    Cosign(CosignArgs),
     /// Print an inclusion or consistency proof.
     #[command(subcommand)]
     Prove(ProveCommand),
@@ -130,6 +137,8 @@ pub enum Command {
         /// The log's verifier key (vkey text, or a file holding it).
         #[arg(long)]
         log_key: String,
+        #[command(flatten)]
+        witnesses: PolicyArgs,
     },
     /// Re-verify the whole ledger from its stored bytes.
     Audit {
@@ -139,6 +148,8 @@ pub enum Command {
         /// A signed checkpoint published earlier that the ledger must extend.
         #[arg(long)]
         against: Option<PathBuf>,
+        #[command(flatten)]
+        witnesses: PolicyArgs,
     },
     /// Append pre-signed entries from JSON Lines (the format `export --jsonl` writes).
     Import {
@@ -170,6 +181,55 @@ pub enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WitnessCommand {
+    /// Add a witness (or change its URL): `cosign` will ask it to cosign checkpoints.
+    Add {
+        /// Its tlog-witness prefix URL; requests go to URL/add-checkpoint.
+        url: String,
+        /// Its cosignature verifier key (C2SP vkey text, type 0x04).
+        vkey: String,
+    },
+    /// List the configured witnesses, the quorum, and the last size each cosigned.
+    List,
+    /// Remove a witness; the cosignatures it gave stay stored.
+    Remove {
+        /// Its cosignature verifier key.
+        vkey: String,
+    },
+    /// Require K of the configured witnesses to cosign (default 1).
+    Quorum {
+        /// How many distinct witnesses must cosign a checkpoint.
+        k: usize,
+    },
+}
+
+/// A witness policy to enforce: a policy file, or the quick form `--witness VKEY … --quorum K`.
+#[derive(Args, Debug, Default)]
+pub struct PolicyArgs {
+    /// A witness policy file (docs/FORMAT.md, "Witness policy"): the checkpoint must carry
+    /// cosignatures meeting it.
+    #[arg(long, conflicts_with_all = ["witness", "quorum"])]
+    pub policy: Option<PathBuf>,
+    /// A witness's cosignature verifier key (repeatable): the quick form of a policy.
+    #[arg(long)]
+    pub witness: Vec<String>,
+    /// How many of the --witness keys must have cosigned (default: all of them).
+    #[arg(long, requires = "witness")]
+    pub quorum: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct CosignArgs {
+    /// Give up on a witness after this many seconds (connect, send and answer).
+    #[arg(long, default_value_t = super::cosign::DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+    /// Where evidence files go when a witness saw a different history (default: the ledger's
+    /// folder).
+    #[arg(long)]
+    pub evidence_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -18,12 +18,15 @@ macro_rules! outp {
 
 mod args;
 mod bench;
+mod cosign;
 mod demo;
 mod output;
 mod read;
 mod record;
 mod serve;
 mod verify;
+mod witness;
+mod witness_client;
 
 use anyhow::{Context, Result, bail};
 use args::{Cli, Command};
@@ -98,12 +101,20 @@ pub fn run() -> Result<Outcome> {
             read::figures(&ctx, subject.as_deref(), property.as_deref())
         }
         Command::Checkpoint { size, sign, list } => verify::checkpoint(&ctx, size, sign, list),
+        Command::Witness(w) => witness::run(&ctx, w),
+        Command::Cosign(a) => cosign::run(&ctx, a),
         Command::Prove(p) => verify::prove(&ctx, p),
         Command::Receipt { reference, out } => verify::receipt(&ctx, &reference, out.as_deref()),
-        Command::VerifyReceipt { file, log_key } => verify::verify_receipt(&ctx, &file, &log_key),
-        Command::Audit { log_key, against } => {
-            verify::audit(&ctx, log_key.as_deref(), against.as_deref())
-        }
+        Command::VerifyReceipt {
+            file,
+            log_key,
+            witnesses,
+        } => verify::verify_receipt(&ctx, &file, &log_key, &witnesses),
+        Command::Audit {
+            log_key,
+            against,
+            witnesses,
+        } => verify::audit(&ctx, log_key.as_deref(), against.as_deref(), &witnesses),
         Command::Import { file, batch_size } => record::import(&ctx, &file, batch_size),
         Command::Export { jsonl: _, out } => read::export(&ctx, out.as_deref()),
         Command::Bench { limits_only } => bench::run(&ctx, limits_only),

@@ -12,6 +12,7 @@
 //! | `import.rs` | bulk import and export as JSON Lines |
 //! | `keybook.rs` | key grants and revocations in force at an index |
 //! | `keyfile.rs` | key files on disk (0600) |
+//! | `witnesses.rs` | the witnesses configured and the cosignatures they returned |
 
 #[cfg(feature = "sqlite")]
 pub mod audit;
@@ -29,6 +30,8 @@ pub mod prove;
 mod query;
 #[cfg(feature = "sqlite")]
 mod store;
+#[cfg(feature = "sqlite")]
+pub mod witnesses;
 
 #[cfg(feature = "sqlite")]
 pub use ledger::*;

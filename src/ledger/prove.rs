@@ -64,7 +64,8 @@ impl Ledger {
         Ok(cp)
     }
 
-    /// The latest signed checkpoint, or the one stored at `size`.
+    /// The latest signed checkpoint, or the one stored at `size`, with the cosignatures stored
+    /// with it (see [`Ledger::add_cosignature`]).
     pub fn checkpoint(&self, size: Option<u64>) -> Result<SignedCheckpoint> {
         let row = match size {
             None => store::latest_checkpoint(&self.store.conn)?.ok_or_else(|| {
@@ -76,18 +77,18 @@ impl Ledger {
                 ))
             })?,
         };
-        self.parse_checkpoint(&row.note)
+        self.parse_checkpoint(&self.published(&row)?)
     }
 
-    /// All stored checkpoints, by size.
+    /// All stored checkpoints, by size, with their cosignatures.
     pub fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>> {
         store::checkpoints(&self.store.conn)?
             .iter()
-            .map(|r| self.parse_checkpoint(&r.note))
+            .map(|r| self.parse_checkpoint(&self.published(r)?))
             .collect()
     }
 
-    fn parse_checkpoint(&self, note: &str) -> Result<SignedCheckpoint> {
+    pub(crate) fn parse_checkpoint(&self, note: &str) -> Result<SignedCheckpoint> {
         let (checkpoint, _) = open_checkpoint(note.as_bytes(), &self.log_key)?;
         Ok(SignedCheckpoint {
             checkpoint,
@@ -175,20 +176,35 @@ impl Ledger {
         })
     }
 
-    /// A receipt for entry `index` against the latest signed checkpoint.
+    /// A receipt for entry `index`, carrying its checkpoint's cosignatures.
+    ///
+    /// With a witness policy ([`Ledger::witness_policy`]) the checkpoint is the newest stored
+    /// one that covers the entry and meets the policy ([`Error::NotWitnessed`] when none does
+    /// yet); without one, the latest signed checkpoint.
     pub fn receipt(&self, index: u64) -> Result<Receipt> {
         let entry = self.entry(index)?;
-        let cp = store::latest_checkpoint(&self.store.conn)?
-            .filter(|c| c.size > index)
-            .ok_or(Error::NotCovered { index })?;
-        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, cp.size)?;
+        let (size, note) = match self.witness_policy()? {
+            Some(policy) => {
+                let cp = self
+                    .newest_meeting(index, &policy)?
+                    .ok_or(Error::NotWitnessed { index })?;
+                (cp.checkpoint.size, cp.note)
+            }
+            None => {
+                let cp = store::latest_checkpoint(&self.store.conn)?
+                    .filter(|c| c.size > index)
+                    .ok_or(Error::NotCovered { index })?;
+                (cp.size, self.published(&cp)?)
+            }
+        };
+        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, size)?;
         Ok(Receipt {
             entry: entry.signed().clone(),
             tlog_proof: TlogProof {
                 extra: None,
                 index,
                 proof,
-                checkpoint: cp.note,
+                checkpoint: note,
             },
         })
     }

@@ -14,6 +14,7 @@ mod import; // JSON Lines import/export: round trips, all-or-nothing batches, ba
 mod interop; // Go sumdb/note + sumdb/tlog verify our receipts and consistency proofs
 mod layout; // src/format/ is pure (no rusqlite, std::fs, std::net); DESIGN.md names every file
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
+mod litewitness; // litewitness (torchwood, Go) as our witness: cosign, 409/422 evidence, slow and dead witnesses
 mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
