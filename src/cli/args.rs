@@ -320,6 +320,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = 256 * 1024)]
     pub max_body: usize,
+    /// After an append, wait this long for more before asking the configured witnesses to
+    /// cosign (one round covers every append in the wait).
+    #[arg(long, default_value_t = 1000)]
+    pub cosign_batch_ms: u64,
 }
 
 #[derive(Subcommand, Debug)]

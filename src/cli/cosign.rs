@@ -30,8 +30,6 @@ pub const EVIDENCE_FORMAT: &str = "claimledger-witness-evidence/v1";
 pub enum WitnessResult {
     /// It cosigned; the line was stored.
     Cosigned,
-    /// It had already cosigned this checkpoint (stored earlier); nothing was sent.
-    AlreadyCosigned,
     /// It saw a different history (422, or a tree larger than ours): evidence was written.
     Inconsistent {
         /// Why, for people.
@@ -101,10 +99,9 @@ fn cosign_one(
     note: &str,
     evidence_dir: &Path,
 ) -> claimledger::Result<WitnessResult> {
+    // Sent even when the witness already cosigned this size: its answer (200, or 409 with a
+    // larger size) is how a rolled-back or replaced ledger is caught.
     let mut old = ledger.last_cosigned_size(&w.key)?.unwrap_or(0);
-    if old == size {
-        return Ok(WitnessResult::AlreadyCosigned);
-    }
     for _ in 0..MAX_ATTEMPTS {
         if old > size {
             let message = format!(
@@ -279,9 +276,6 @@ pub fn print_report(report: &Report) -> Result<()> {
         let name = w.key.name();
         match r {
             WitnessResult::Cosigned => out!("{name}: cosigned size {} ✓", report.size),
-            WitnessResult::AlreadyCosigned => {
-                out!("{name}: had already cosigned size {} ✓", report.size)
-            }
             WitnessResult::Inconsistent { message, evidence } => {
                 eprintln!("claimledger: WITNESS SAW ANOTHER HISTORY: {message}");
                 eprintln!("  evidence written to {}", evidence.display());
@@ -306,7 +300,6 @@ pub fn report_json(report: &Report) -> Value {
         .map(|(w, r)| {
             let (status, message, evidence) = match r {
                 WitnessResult::Cosigned => ("cosigned", None, None),
-                WitnessResult::AlreadyCosigned => ("already_cosigned", None, None),
                 WitnessResult::Inconsistent { message, evidence } => (
                     "inconsistent",
                     Some(message.clone()),
@@ -320,4 +313,73 @@ pub fn report_json(report: &Report) -> Value {
         })
         .collect();
     json!({"size": report.size, "policy_met": report.policy_met, "witnesses": results})
+}
+
+/// `serve`'s background cosigner: appends [`Background::poke`] it (never blocking); a thread
+/// waits `batch` after the first poke, so a burst of appends is cosigned once, then sends the
+/// latest checkpoint to the witnesses on its own connection. Appends never wait for witnesses.
+pub struct Background {
+    wake: std::sync::mpsc::Sender<()>,
+}
+
+impl Background {
+    /// Start the thread for the ledger at `path`. It ends when the `Background` is dropped.
+    pub fn start(
+        path: PathBuf,
+        evidence_dir: PathBuf,
+        timeout: Duration,
+        batch: Duration,
+    ) -> Background {
+        let (wake, woken) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            while woken.recv().is_ok() {
+                std::thread::sleep(batch);
+                // Every append during the wait is covered by this one round.
+                while woken.try_recv().is_ok() {}
+                background_round(&path, &evidence_dir, timeout);
+            }
+        });
+        Background { wake }
+    }
+
+    /// Ask for a cosigning round soon. Never blocks.
+    pub fn poke(&self) {
+        let _ = self.wake.send(());
+    }
+}
+
+fn background_round(path: &Path, evidence_dir: &Path, timeout: Duration) {
+    let run = || -> claimledger::Result<Option<Report>> {
+        let mut ledger = Ledger::open(path)?;
+        if ledger.witnesses()?.is_empty() {
+            return Ok(None);
+        }
+        cosign_latest(&mut ledger, timeout, evidence_dir).map(Some)
+    };
+    match run() {
+        Ok(None) => {}
+        Ok(Some(report)) => {
+            for (w, r) in &report.results {
+                match r {
+                    WitnessResult::Cosigned => {}
+                    WitnessResult::Inconsistent { message, evidence } => eprintln!(
+                        "claimledger serve: WITNESS SAW ANOTHER HISTORY: {message}; evidence written to {}",
+                        evidence.display()
+                    ),
+                    WitnessResult::Refused(m) | WitnessResult::Unreachable(m) => eprintln!(
+                        "claimledger serve: witness {} did not cosign size {}: {m}",
+                        w.key.name(),
+                        report.size
+                    ),
+                }
+            }
+            if report.policy_met == Some(false) {
+                eprintln!(
+                    "claimledger serve: the checkpoint at size {} does not meet the witness policy yet",
+                    report.size
+                );
+            }
+        }
+        Err(e) => eprintln!("claimledger serve: cosigning: {e}"),
+    }
 }

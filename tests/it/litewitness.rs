@@ -231,9 +231,9 @@ fn cosign_collects_litewitness_cosignatures_and_verifiers_accept_them() {
     assert!(second > first);
     let listed = s.ok(&["witness", "list", "--json"]).json();
     assert_eq!(listed["witnesses"][0]["last_cosigned_size"], second);
-    // Nothing new: nothing is sent, the policy is still met.
+    // Nothing new: the witness cosigns the same tree again; the policy is still met.
     let out = s.ok(&["cosign", "--json"]).json();
-    assert_eq!(out["witnesses"][0]["status"], "already_cosigned", "{out}");
+    assert_eq!(out["witnesses"][0]["status"], "cosigned", "{out}");
 
     // Receipts carry the cosignature; verifiers with the witness pinned accept them.
     let receipt = s.ok(&["receipt", "2", "--out", "r.json"]);
@@ -287,4 +287,202 @@ fn other_witness_key() -> String {
     claimledger::format::cosignature::WitnessSigner::new(key)
         .witness_key()
         .to_string()
+}
+
+/// The evidence files in `dir`, parsed.
+fn evidence_in(dir: &Path) -> Vec<serde_json::Value> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(dir).expect("evidence dir") {
+        let p = e.expect("dir entry").path();
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("witness-evidence-"))
+        {
+            let text = std::fs::read_to_string(&p).expect("evidence is text");
+            found.push(serde_json::from_str(&text).expect("evidence is JSON"));
+        }
+    }
+    found
+}
+
+#[test]
+fn a_rolled_back_then_forked_ledger_gets_409_and_422_and_evidence() {
+    let s = Session::with_claim();
+    let Some(w) = LiteWitness::start("witness.test.example/lw", &log_vkey(&s)) else {
+        return;
+    };
+    s.ok(&["witness", "add", &w.url, &w.vkey]);
+    s.ok(&["cosign"]);
+    let old_size = size_of(&s);
+    let backup = s.snapshot();
+    add_claim(&s, "Nvidia says its Singapore sales show no diversion");
+    add_claim(&s, "US officials doubt the figure");
+    s.ok(&["cosign"]);
+    let witnessed = size_of(&s);
+    assert_eq!(witnessed, old_size + 2);
+
+    // Rolled back: the file is replaced by the older copy. The witness answers 409 with a size
+    // this ledger no longer reaches.
+    std::fs::write(s.ledger(), &backup).unwrap();
+    let out = s.run(&["cosign", "--json", "--evidence-dir", "evidence"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let json = out.json();
+    assert_eq!(json["witnesses"][0]["status"], "inconsistent", "{json}");
+    let evidence = evidence_in(&s.path("evidence"));
+    assert_eq!(evidence.len(), 1);
+    let e = &evidence[0];
+    assert_eq!(e["format"], "claimledger-witness-evidence/v1");
+    assert_eq!(e["kind"], "rolled_back");
+    assert_eq!(e["status"], 409);
+    assert_eq!(e["old_size"], witnessed);
+    assert_eq!(e["witness"]["vkey"], w.vkey.as_str());
+    let sent = e["checkpoint"].as_str().expect("the checkpoint sent");
+    assert_eq!(sent.lines().nth(1), Some(old_size.to_string().as_str()));
+
+    // Forked: the rolled-back ledger grows to the witnessed size with other entries. The
+    // witness answers 409 (its size), then 422 to the proof from there: another history.
+    add_claim(&s, "A different second claim");
+    add_claim(&s, "A different third claim");
+    assert_eq!(size_of(&s), witnessed);
+    std::fs::remove_dir_all(s.path("evidence")).unwrap();
+    let out = s.run(&["cosign", "--evidence-dir", "evidence"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("WITNESS SAW ANOTHER HISTORY"),
+        "{}",
+        out.stderr
+    );
+    let evidence = evidence_in(&s.path("evidence"));
+    assert_eq!(evidence.len(), 1);
+    let e = &evidence[0];
+    assert_eq!(e["kind"], "inconsistent");
+    assert_eq!(e["status"], 422);
+    assert_eq!(e["old_size"], witnessed);
+    let request = e["request"].as_str().expect("the request sent");
+    assert!(
+        request.starts_with(&format!("old {witnessed}\n\n")),
+        "{request}"
+    );
+    assert!(request.ends_with(e["checkpoint"].as_str().expect("checkpoint")));
+    // Nothing was stored for the refused checkpoint: the witness's policy is not met by it.
+    assert_eq!(
+        s.ok(&["witness", "list", "--json"]).json()["witnesses"][0]["last_cosigned_size"],
+        old_size
+    );
+}
+
+/// A listener that accepts connections and never answers (a witness hung past the timeout).
+fn silent_witness() -> (
+    String,
+    std::thread::JoinHandle<()>,
+    std::sync::mpsc::Sender<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    listener.set_nonblocking(true).expect("nonblocking");
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let handle = std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while stopped.try_recv().is_err() {
+            if let Ok((conn, _)) = listener.accept() {
+                held.push(conn);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    (url, handle, stop)
+}
+
+#[test]
+fn witnesses_that_are_down_or_too_slow_are_reported_and_passed_over() {
+    let s = Session::with_claim();
+    let Some(w) = LiteWitness::start("witness.test.example/lw", &log_vkey(&s)) else {
+        return;
+    };
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let (slow, handle, stop) = silent_witness();
+    let dead_key = other_witness_key();
+    let slow_key = {
+        let key = claimledger::SigningKey::from_seed("slow.example/w", [8; 32]).expect("name");
+        claimledger::format::cosignature::WitnessSigner::new(key)
+            .witness_key()
+            .to_string()
+    };
+    s.ok(&["witness", "add", &dead, &dead_key]);
+    s.ok(&["witness", "add", &slow, &slow_key]);
+    s.ok(&["witness", "add", &w.url, &w.vkey]);
+
+    // Quorum 1: litewitness suffices; the other two are reported.
+    let out = s.ok(&["cosign", "--json", "--timeout", "1"]).json();
+    assert_eq!(out["policy_met"], true, "{out}");
+    let status = |name: &str| {
+        out["witnesses"]
+            .as_array()
+            .expect("witnesses")
+            .iter()
+            .find(|x| x["name"] == name)
+            .map(|x| x["status"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(status("other.example/w").as_deref(), Some("unreachable"));
+    assert_eq!(status("slow.example/w").as_deref(), Some("unreachable"));
+    assert_eq!(
+        status("witness.test.example/lw").as_deref(),
+        Some("cosigned")
+    );
+
+    // Quorum 2 cannot be met: exit 2, with a hint.
+    s.ok(&["witness", "quorum", "2"]);
+    let out = s.run(&["cosign", "--timeout", "1"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("policy is not met"), "{}", out.stderr);
+    assert!(out.stdout.contains("unreachable"), "{}", out.stdout);
+    // And no receipt can meet it either.
+    let out = s.run(&["receipt", "2"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("witness policy"), "{}", out.stderr);
+    stop.send(()).unwrap();
+    handle.join().unwrap();
+}
+
+#[test]
+fn serve_cosigns_in_the_background_and_serves_the_cosigned_note() {
+    let s = Session::with_claim();
+    let Some(w) = LiteWitness::start("witness.test.example/lw", &log_vkey(&s)) else {
+        return;
+    };
+    s.ok(&["witness", "add", &w.url, &w.vkey]);
+    let line = s
+        .ok(&[
+            "--key",
+            "alice.key",
+            "sign",
+            "claim",
+            "--text",
+            "Nvidia says its Singapore sales show no diversion",
+            "--claimant",
+            "Nvidia",
+        ])
+        .stdout;
+    let server = crate::serve::Server::start(&s.ledger(), &["--cosign-batch-ms", "50"]);
+    let (status, body) = server.post(line.as_bytes());
+    assert_eq!(status, 201, "{body}");
+    let size = body["checkpoint"]["size"].as_u64().expect("size");
+    // The 201 carries the checkpoint as signed at the append: witnesses are asked afterwards.
+    let answered = body["checkpoint"]["note"].as_str().expect("note");
+    assert!(
+        !answered.contains("— witness.test.example/lw "),
+        "{answered}"
+    );
+    let witness_line = |note: &str| {
+        note.lines()
+            .any(|l| l.starts_with("— witness.test.example/lw "))
+    };
+    wait_for("the background cosignature", || {
+        let (_, note) = server.get("/checkpoint");
+        note.lines().nth(1) == Some(size.to_string().as_str()) && witness_line(&note)
+    });
+    let (_, v1) = server.json("/v1/checkpoint");
+    assert!(witness_line(v1["note"].as_str().expect("note")), "{v1}");
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+    s.ok(&["audit", "--witness", &w.vkey]);
 }

@@ -38,6 +38,8 @@ pub struct State {
     log_key: VerifyingKey,
     rate: limit::RateLimiter,
     max_body: usize,
+    /// Cosigns in the background after appends (only when the writer can append).
+    cosigner: Option<super::cosign::Background>,
 }
 
 type Shared = Arc<State>;
@@ -54,6 +56,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
         );
         None
     };
+    let has_writer = writer.is_some();
     let state = Arc::new(State {
         path: ctx.ledger.clone(),
         log_key,
@@ -64,7 +67,19 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
         ),
         rate: limit::RateLimiter::new(args.rate_limit),
         max_body: args.max_body,
+        cosigner: has_writer.then(|| {
+            super::cosign::Background::start(
+                ctx.ledger.clone(),
+                super::cosign::evidence_dir(ctx, None),
+                std::time::Duration::from_secs(super::cosign::DEFAULT_TIMEOUT_SECS),
+                std::time::Duration::from_millis(args.cosign_batch_ms),
+            )
+        }),
     });
+    // A checkpoint signed while the server was down may not be cosigned yet.
+    if let Some(c) = &state.cosigner {
+        c.poke();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -254,6 +269,8 @@ impl From<Error> for ApiError {
             | Error::KeyRule(_) => (S::UNPROCESSABLE_ENTITY, "rule_violation"),
             Error::Duplicate { .. } => (S::CONFLICT, "duplicate"),
             Error::NotCovered { .. } => (S::CONFLICT, "not_covered"),
+            Error::NotWitnessed { .. } => (S::CONFLICT, "not_witnessed"),
+            Error::Witness(_) => (S::BAD_REQUEST, "bad_request"),
             Error::Size(_) | Error::Proof(_) => (S::BAD_REQUEST, "bad_request"),
             _ => (S::INTERNAL_SERVER_ERROR, "internal"),
         };
