@@ -134,6 +134,10 @@ function saveKey(v) {
 const urlKey = (params.get("log_key") || "").trim().replace(/ /g, "+");
 let logKey = (urlKey || storedKey()).trim();
 if (urlKey) saveKey(logKey);
+// Witnesses the reader pins: ?witness=VKEY (repeatable) and ?quorum=K (default: all of them).
+// With them, Verify also requires K of these witnesses' cosignatures and shows ✓/✗ for each.
+const pinnedWitnesses = params.getAll("witness").map((w) => w.trim().replace(/ /g, "+")).filter(Boolean);
+const pinnedQuorum = params.has("quorum") ? Number(params.get("quorum")) : undefined;
 
 function keyPanel() {
   const input = h("input", {
@@ -314,7 +318,8 @@ async function runVerify(entry, button, result) {
   }
   let out;
   try {
-    out = await verifier.verifyReceipt(text, logKey);
+    const options = pinnedWitnesses.length ? { witnesses: pinnedWitnesses, quorum: pinnedQuorum } : {};
+    out = await verifier.verifyReceipt(text, logKey, options);
   } catch (e) {
     out = { ok: false, checks: [{ id: "json", label: "Receipt", ok: false, detail: String(e?.message || e) }] };
   }

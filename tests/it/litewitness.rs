@@ -104,7 +104,15 @@ impl LiteWitness {
             .stderr(Stdio::null())
             .spawn()
             .expect("ssh-agent starts");
-        wait_for("ssh-agent", || sock.exists());
+        // The socket file appears at bind(), before the agent listens: wait until `ssh-add -l`
+        // reaches it (exit 1, "no identities"; 2 means it could not connect).
+        wait_for("ssh-agent", || {
+            Command::new("ssh-add")
+                .arg("-l")
+                .env("SSH_AUTH_SOCK", &sock)
+                .output()
+                .is_ok_and(|o| o.status.code() != Some(2))
+        });
         let (ok, out) = util::run_combined(
             Command::new("ssh-add")
                 .env("SSH_AUTH_SOCK", &sock)
@@ -179,6 +187,14 @@ fn log_vkey(s: &Session) -> String {
         .to_string()
 }
 
+/// A ledger with a claim (#2) and a running litewitness, configured as its one witness.
+fn witnessed() -> Option<(Session, LiteWitness)> {
+    let s = Session::with_claim();
+    let w = LiteWitness::start("witness.test.example/lw", &log_vkey(&s))?;
+    s.ok(&["witness", "add", &w.url, &w.vkey]);
+    Some((s, w))
+}
+
 fn add_claim(s: &Session, text: &str) {
     s.ok(&[
         "--key",
@@ -200,11 +216,9 @@ fn size_of(s: &Session) -> u64 {
 
 #[test]
 fn cosign_collects_litewitness_cosignatures_and_verifiers_accept_them() {
-    let s = Session::with_claim();
-    let Some(w) = LiteWitness::start("witness.test.example/lw", &log_vkey(&s)) else {
+    let Some((s, w)) = witnessed() else {
         return;
     };
-    s.ok(&["witness", "add", &w.url, &w.vkey]);
     let listed = s.ok(&["witness", "list", "--json"]).json();
     assert_eq!(listed["quorum"], 1);
     assert_eq!(listed["witnesses"][0]["vkey"], w.vkey.as_str());
@@ -283,7 +297,12 @@ fn cosign_collects_litewitness_cosignatures_and_verifiers_accept_them() {
 
 /// A witness key nobody runs.
 fn other_witness_key() -> String {
-    let key = claimledger::SigningKey::from_seed("other.example/w", [7; 32]).expect("a valid name");
+    witness_key_for("other.example/w", 7)
+}
+
+/// The witness key (type 0x04) of a fixed test key.
+fn witness_key_for(name: &str, seed: u8) -> String {
+    let key = claimledger::SigningKey::from_seed(name, [seed; 32]).expect("a valid name");
     claimledger::format::cosignature::WitnessSigner::new(key)
         .witness_key()
         .to_string()
@@ -306,11 +325,9 @@ fn evidence_in(dir: &Path) -> Vec<serde_json::Value> {
 
 #[test]
 fn a_rolled_back_then_forked_ledger_gets_409_and_422_and_evidence() {
-    let s = Session::with_claim();
-    let Some(w) = LiteWitness::start("witness.test.example/lw", &log_vkey(&s)) else {
+    let Some((s, w)) = witnessed() else {
         return;
     };
-    s.ok(&["witness", "add", &w.url, &w.vkey]);
     s.ok(&["cosign"]);
     let old_size = size_of(&s);
     let backup = s.snapshot();
@@ -394,22 +411,18 @@ fn silent_witness() -> (
 
 #[test]
 fn witnesses_that_are_down_or_too_slow_are_reported_and_passed_over() {
-    let s = Session::with_claim();
-    let Some(w) = LiteWitness::start("witness.test.example/lw", &log_vkey(&s)) else {
+    let Some((s, _w)) = witnessed() else {
         return;
     };
     let dead = format!("http://127.0.0.1:{}", free_port());
     let (slow, handle, stop) = silent_witness();
-    let dead_key = other_witness_key();
-    let slow_key = {
-        let key = claimledger::SigningKey::from_seed("slow.example/w", [8; 32]).expect("name");
-        claimledger::format::cosignature::WitnessSigner::new(key)
-            .witness_key()
-            .to_string()
-    };
-    s.ok(&["witness", "add", &dead, &dead_key]);
-    s.ok(&["witness", "add", &slow, &slow_key]);
-    s.ok(&["witness", "add", &w.url, &w.vkey]);
+    s.ok(&["witness", "add", &dead, &other_witness_key()]);
+    s.ok(&[
+        "witness",
+        "add",
+        &slow,
+        &witness_key_for("slow.example/w", 8),
+    ]);
 
     // Quorum 1: litewitness suffices; the other two are reported.
     let out = s.ok(&["cosign", "--json", "--timeout", "1"]).json();
@@ -445,11 +458,9 @@ fn witnesses_that_are_down_or_too_slow_are_reported_and_passed_over() {
 
 #[test]
 fn serve_cosigns_in_the_background_and_serves_the_cosigned_note() {
-    let s = Session::with_claim();
-    let Some(w) = LiteWitness::start("witness.test.example/lw", &log_vkey(&s)) else {
+    let Some((s, w)) = witnessed() else {
         return;
     };
-    s.ok(&["witness", "add", &w.url, &w.vkey]);
     let line = s
         .ok(&[
             "--key",
@@ -485,4 +496,80 @@ fn serve_cosigns_in_the_background_and_serves_the_cosigned_note() {
     let (code, _) = server.stop();
     assert_eq!(code, 0);
     s.ok(&["audit", "--witness", &w.vkey]);
+}
+
+#[test]
+fn witness_configuration_refuses_bad_input_and_changes_nothing() {
+    let s = Session::with_claim();
+    let w = other_witness_key();
+    let log_key = log_vkey(&s);
+    s.refused(
+        &["witness", "add", "http://127.0.0.1:1", &log_key],
+        "not a witness verifier key",
+    );
+    s.refused(
+        &["witness", "add", "ftp://witness.example", &w],
+        "not a witness URL",
+    );
+    s.refused(&["witness", "add", "http://a b", &w], "not a witness URL");
+    s.refused(
+        &["witness", "add", "http://x", "PRIVATE+KEY+x+00000000+AAAA"],
+        "private key",
+    );
+    s.refused(&["witness", "remove", &w], "not configured");
+    s.refused(
+        &["witness", "quorum", "1"],
+        "quorum must be between 1 and the 0",
+    );
+    s.refused(&["cosign"], "no witnesses are configured");
+    s.ok(&["witness", "add", "http://127.0.0.1:1/", &w]);
+    s.refused(
+        &["witness", "quorum", "2"],
+        "quorum must be between 1 and the 1",
+    );
+    let listed = s.ok(&["witness", "list", "--json"]).json();
+    assert_eq!(listed["witnesses"][0]["url"], "http://127.0.0.1:1");
+    // Removing leaves the ledger as it was; the stored history is untouched.
+    s.ok(&["witness", "remove", &w]);
+    assert_eq!(
+        s.ok(&["witness", "list", "--json"]).json()["witnesses"],
+        serde_json::json!([])
+    );
+    // A receipt verified against a witness policy it cannot meet: exit 1, the witness shown ✗.
+    s.ok(&["receipt", "2", "--out", "r.json"]);
+    let out = s.run(&[
+        "verify-receipt",
+        "r.json",
+        "--log-key",
+        &log_key,
+        "--witness",
+        &w,
+    ]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("other.example/w no cosignature ✗"),
+        "{}",
+        out.stdout
+    );
+    let out = s.run(&[
+        "verify-receipt",
+        "r.json",
+        "--log-key",
+        &log_key,
+        "--witness",
+        &log_key,
+    ]);
+    assert_eq!(
+        out.code, 2,
+        "a log key is not a witness key: {}",
+        out.stderr
+    );
+    std::fs::write(s.path("bad-policy.txt"), "witness x\n").unwrap();
+    let out = s.run(&["audit", "--policy", "bad-policy.txt"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    // With no witnesses ever cosigning, a policy audit names the finding.
+    std::fs::write(s.path("policy.txt"), format!("witness w {w}\nquorum w\n")).unwrap();
+    let out = s.run(&["audit", "--json", "--policy", "policy.txt"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.json()["findings"][0]["code"], "witness_policy_not_met");
 }
