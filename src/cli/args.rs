@@ -64,6 +64,9 @@ pub enum Command {
     Sign(SignCommand),
     /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
     Serve(ServeArgs),
+    /// Witnesses: run claimledger as a C2SP tlog-witness for other logs (serve, key).
+    #[command(subcommand)]
+    Witness(super::witness::WitnessCommand),
     /// Show one entry.
     Show {
         /// 12, #12, or 8+ hex digits of a leaf hash.

@@ -24,6 +24,7 @@ mod read;
 mod record;
 mod serve;
 mod verify;
+mod witness;
 
 use anyhow::{Context, Result, bail};
 use args::{Cli, Command};
@@ -90,6 +91,7 @@ pub fn run() -> Result<Outcome> {
             }
         }
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Witness(cmd) => witness::run(&ctx, cmd),
         Command::Show { reference } => read::show(&ctx, &reference),
         Command::History { reference } => read::history(&ctx, &reference),
         Command::Log { from, limit } => read::log(&ctx, from, limit),
