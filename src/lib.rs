@@ -48,6 +48,8 @@
 mod error;
 pub mod format;
 pub mod ledger;
+#[cfg(feature = "sqlite")]
+pub mod witness;
 
 pub use error::{Error, Result};
 pub use format::checkpoint::Checkpoint;

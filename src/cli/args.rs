@@ -64,6 +64,10 @@ pub enum Command {
     Sign(SignCommand),
     /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
     Serve(ServeArgs),
+    /// Witnesses: run claimledger as a C2SP tlog-witness for other logs (serve, key), and the
+    /// witnesses this ledger asks to cosign (add, list, remove, quorum).
+    #[command(subcommand)]
+    Witness(super::witness::WitnessCommand),
     /// Show one entry.
     Show {
         /// 12, #12, or 8+ hex digits of a leaf hash.
@@ -112,9 +116,6 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
-    /// The ledger's witnesses (configuration, outside the tree): add, list, remove, quorum.
-    #[command(subcommand)]
-    Witness(WitnessCommand),
     /// Send the latest checkpoint to every configured witness (C2SP tlog-witness) and store
     /// the cosignatures they return. Exit 0 when the witness policy is met, 1 when a witness
     /// saw a different history (evidence written), 2 when the policy could not be met.
@@ -180,29 +181,6 @@ pub enum Command {
         /// Where to put the demo ledger and keys (default: a new temporary folder).
         #[arg(long)]
         dir: Option<PathBuf>,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum WitnessCommand {
-    /// Add a witness (or change its URL): `cosign` will ask it to cosign checkpoints.
-    Add {
-        /// Its tlog-witness prefix URL; requests go to URL/add-checkpoint.
-        url: String,
-        /// Its cosignature verifier key (C2SP vkey text, type 0x04).
-        vkey: String,
-    },
-    /// List the configured witnesses, the quorum, and the last size each cosigned.
-    List,
-    /// Remove a witness; the cosignatures it gave stay stored.
-    Remove {
-        /// Its cosignature verifier key.
-        vkey: String,
-    },
-    /// Require K of the configured witnesses to cosign (default 1).
-    Quorum {
-        /// How many distinct witnesses must cosign a checkpoint.
-        k: usize,
     },
 }
 

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use base64::Engine as _;
 use claimledger::Ledger;
 use claimledger::format::witness::AddCheckpoint;
-use claimledger::ledger::witnesses::Witness;
+use claimledger::ledger::witnesses::ConfiguredWitness;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -49,7 +49,7 @@ pub struct Report {
     /// The checkpoint size sent.
     pub size: u64,
     /// Each configured witness and what happened.
-    pub results: Vec<(Witness, WitnessResult)>,
+    pub results: Vec<(ConfiguredWitness, WitnessResult)>,
     /// Whether the checkpoint now meets the ledger's policy (`None`: no witness configured).
     pub policy_met: Option<bool>,
 }
@@ -94,7 +94,7 @@ pub fn cosign_latest(
 fn cosign_one(
     ledger: &mut Ledger,
     client: &WitnessClient,
-    w: &Witness,
+    w: &ConfiguredWitness,
     size: u64,
     note: &str,
     evidence_dir: &Path,
@@ -196,7 +196,7 @@ struct Evidence<'a> {
 fn write_evidence(
     ledger: &Ledger,
     dir: &Path,
-    w: &Witness,
+    w: &ConfiguredWitness,
     e: Evidence<'_>,
 ) -> claimledger::Result<PathBuf> {
     let b64 = base64::engine::general_purpose::STANDARD;

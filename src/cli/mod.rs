@@ -93,6 +93,7 @@ pub fn run() -> Result<Outcome> {
             }
         }
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Witness(cmd) => witness::run(&ctx, cmd),
         Command::Show { reference } => read::show(&ctx, &reference),
         Command::History { reference } => read::history(&ctx, &reference),
         Command::Log { from, limit } => read::log(&ctx, from, limit),
@@ -101,7 +102,6 @@ pub fn run() -> Result<Outcome> {
             read::figures(&ctx, subject.as_deref(), property.as_deref())
         }
         Command::Checkpoint { size, sign, list } => verify::checkpoint(&ctx, size, sign, list),
-        Command::Witness(w) => witness::run(&ctx, w),
         Command::Cosign(a) => cosign::run(&ctx, a),
         Command::Prove(p) => verify::prove(&ctx, p),
         Command::Receipt { reference, out } => verify::receipt(&ctx, &reference, out.as_deref()),

@@ -14,7 +14,7 @@
 //! status for what) live in the witness server; this file only frames bytes.
 
 use crate::format::checkpoint::{parse_root, parse_size};
-use crate::format::keys::BASE64;
+use crate::format::keys::{BASE64, KeyError, VerifyingKey};
 use crate::format::merkle::Hash;
 use base64::Engine as _;
 
@@ -23,6 +23,55 @@ pub const MAX_PROOF_LINES: usize = 63;
 
 /// The media type of a 409 answer's body.
 pub const SIZE_CONTENT_TYPE: &str = "text/x.tlog.size";
+
+/// Why a witness's log list (`--logs`) was rejected.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+pub enum LogListError {
+    /// A line is not a log verifier key.
+    #[error(
+        "line {line}: {source}; each line holds one log verifier key (name+hex8+base64), whose name is the log's origin"
+    )]
+    Key {
+        /// 1-based line number.
+        line: usize,
+        /// Why the key does not parse.
+        #[source]
+        source: KeyError,
+    },
+    /// The same key is listed twice.
+    #[error("line {0}: this log key is listed twice")]
+    Duplicate(usize),
+    /// No key at all.
+    #[error("the log list has no keys; add one log verifier key per line")]
+    Empty,
+}
+
+/// Parse a witness's log list: one log verifier key (type 0x01, name = origin) per line.
+///
+/// Blank lines and lines starting with `#` are skipped; spaces and tabs around a key are ignored.
+/// MUST reject an invalid key, the same key twice (two keys for one origin are fine: a log
+/// rotating its key), and a list with no key.
+pub fn parse_log_list(text: &str) -> Result<Vec<VerifyingKey>, LogListError> {
+    let mut keys: Vec<VerifyingKey> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_matches([' ', '\t']);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let key: VerifyingKey = line.parse().map_err(|source| LogListError::Key {
+            line: i + 1,
+            source,
+        })?;
+        if keys.contains(&key) {
+            return Err(LogListError::Duplicate(i + 1));
+        }
+        keys.push(key);
+    }
+    if keys.is_empty() {
+        return Err(LogListError::Empty);
+    }
+    Ok(keys)
+}
 
 /// Why an `add-checkpoint` body is malformed (a witness answers 400).
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -165,6 +214,27 @@ mod tests {
             AddCheckpoint::parse(b"old 1\n\n\xff"),
             Err(RequestError::NotUtf8)
         );
+    }
+
+    #[test]
+    fn log_lists() {
+        let a = crate::format::keys::SigningKey::from_seed("a.example/log", [1; 32])
+            .expect("valid name")
+            .verifying_key();
+        let b = crate::format::keys::SigningKey::from_seed("a.example/log", [2; 32])
+            .expect("valid name")
+            .verifying_key();
+        let text = format!("# logs\n\n  {a}\t\n{b}\n");
+        assert_eq!(parse_log_list(&text), Ok(vec![a.clone(), b]));
+        assert_eq!(
+            parse_log_list(&format!("{a}\n{a}\n")),
+            Err(LogListError::Duplicate(2))
+        );
+        assert_eq!(parse_log_list("# none\n"), Err(LogListError::Empty));
+        assert!(matches!(
+            parse_log_list("x\n"),
+            Err(LogListError::Key { line: 1, .. })
+        ));
     }
 
     #[test]

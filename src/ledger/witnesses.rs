@@ -20,7 +20,7 @@ const QUORUM_META: &str = "witness_quorum";
 
 /// A configured witness.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Witness {
+pub struct ConfiguredWitness {
     /// Its cosignature verifier key (type 0x04).
     pub key: WitnessKey,
     /// The tlog-witness prefix URL: requests go to `<url>/add-checkpoint`.
@@ -79,7 +79,7 @@ impl Ledger {
     }
 
     /// The configured witnesses, oldest first.
-    pub fn witnesses(&self) -> Result<Vec<Witness>> {
+    pub fn witnesses(&self) -> Result<Vec<ConfiguredWitness>> {
         store::witnesses(&self.store.conn)?
             .into_iter()
             .map(|row| {
@@ -89,7 +89,7 @@ impl Ledger {
                         row.vkey
                     ))
                 })?;
-                Ok(Witness {
+                Ok(ConfiguredWitness {
                     key,
                     url: row.url,
                     added_at: row.added_at,

@@ -21,3 +21,4 @@ mod parsers; // property tests: every parser of untrusted bytes never panics; va
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1
+mod witness; // witness serve over HTTP: every tlog-witness status, restarts, races; Go x/mod + torchwood peers

@@ -119,7 +119,8 @@ fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-async fn shutdown_signal() {
+/// Completes on Ctrl-C or SIGTERM (also used by `witness serve`).
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
