@@ -1,7 +1,8 @@
 //! Interop with litewitness, the reference C2SP tlog-witness (filippo.io/torchwood v0.6.1, built
 //! from tests/litewitness/go.mod), its key served by an ssh-agent: `claimledger cosign` collects
 //! its cosignatures, our verifiers accept them, a fork or a rollback gets its 409/422 and an
-//! evidence file, and witnesses that are down or too slow are reported and passed over.
+//! evidence file, and witnesses that are down or too slow are reported and passed over. Also a
+//! peer newsroom's `claimledger witness serve` as the witness (a press consortium).
 
 use crate::cli::Session;
 use crate::util;
@@ -572,4 +573,48 @@ fn witness_configuration_refuses_bad_input_and_changes_nothing() {
     let out = s.run(&["audit", "--json", "--policy", "policy.txt"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert_eq!(out.json()["findings"][0]["code"], "witness_policy_not_met");
+}
+
+#[test]
+fn a_peer_newsrooms_claimledger_witness_cosigns_and_refuses_a_fork() {
+    let s = Session::with_claim();
+    // The peer newsroom: its own key, a log list naming this ledger's log key.
+    let peer = tempfile::tempdir().unwrap();
+    s.ok(&[
+        "key",
+        "generate",
+        "--name",
+        "peer.example/witness",
+        "--out",
+        peer.path().join("witness.key").to_str().unwrap(),
+    ]);
+    std::fs::write(peer.path().join("logs.txt"), format!("{}\n", log_vkey(&s))).unwrap();
+    let w = crate::witness::WitnessServer::start(peer.path());
+    let wkey = w.key.to_string();
+    s.ok(&["witness", "add", &w.url, &wkey]);
+    let out = s.ok(&["cosign", "--json"]).json();
+    assert_eq!(out["witnesses"][0]["status"], "cosigned", "{out}");
+    let backup = s.snapshot();
+    add_claim(&s, "Nvidia says its Singapore sales show no diversion");
+    s.ok(&["cosign"]);
+    s.ok(&["receipt", "3", "--out", "r.json"]);
+    let log_key = log_vkey(&s);
+    s.ok(&[
+        "verify-receipt",
+        "r.json",
+        "--log-key",
+        &log_key,
+        "--witness",
+        &wkey,
+    ]);
+
+    // The older copy grows another way to the same size: the peer refuses it (409, then 422).
+    std::fs::write(s.ledger(), &backup).unwrap();
+    add_claim(&s, "A different claim at the same index");
+    let out = s.run(&["cosign", "--evidence-dir", "evidence"]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let evidence = evidence_in(&s.path("evidence"));
+    assert_eq!(evidence.len(), 1);
+    assert_eq!(evidence[0]["kind"], "inconsistent");
+    assert_eq!(evidence[0]["status"], 422);
 }

@@ -16,14 +16,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 /// A running `claimledger witness serve` on a free loopback port; SIGTERM on drop.
-struct WitnessServer {
-    url: String,
-    key: WitnessKey,
+pub struct WitnessServer {
+    pub url: String,
+    pub key: WitnessKey,
     child: Child,
 }
 
 impl WitnessServer {
-    fn start(dir: &Path) -> WitnessServer {
+    /// Start on `dir/witness.key`, `dir/logs.txt` and `dir/witness.db`.
+    pub fn start(dir: &Path) -> WitnessServer {
         let mut child = Command::new(bin())
             .arg("--key")
             .arg(dir.join("witness.key"))
