@@ -618,3 +618,148 @@ fn a_peer_newsrooms_claimledger_witness_cosigns_and_refuses_a_fork() {
     assert_eq!(evidence[0]["kind"], "inconsistent");
     assert_eq!(evidence[0]["status"], 422);
 }
+
+/// A witness that answers every request with `status`, `content_type` and `body`, whatever
+/// was asked: for answers a real witness should never give.
+fn scripted_witness(
+    status: u16,
+    content_type: &'static str,
+    body: String,
+) -> (String, std::sync::mpsc::Sender<()>) {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    listener.set_nonblocking(true).expect("nonblocking");
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        while stopped.try_recv().is_err() {
+            let Ok((mut conn, _)) = listener.accept() else {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            };
+            let _ = conn.set_nonblocking(false);
+            let _ = conn.set_read_timeout(Some(Duration::from_millis(200)));
+            let mut buf = [0u8; 65536];
+            let _ = conn.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(body.as_bytes());
+        }
+    });
+    (url, stop)
+}
+
+#[test]
+fn bad_witness_answers_are_refused_and_nothing_is_stored() {
+    let s = Session::with_claim();
+    let key = witness_key_for("fake.example/w", 9);
+    let signer = claimledger::format::cosignature::WitnessSigner::new(
+        claimledger::SigningKey::from_seed("fake.example/w", [9; 32]).expect("name"),
+    );
+    // A cosignature by the right key over another checkpoint body.
+    let wrong_body = signer
+        .cosign(
+            "another.example/log\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+            1_765_000_000,
+        )
+        .expect("cosigns")
+        .to_line();
+    let answers: Vec<(u16, &'static str, String, &str)> = vec![
+        (
+            200,
+            "text/plain",
+            format!("{wrong_body}\n"),
+            "does not verify",
+        ),
+        (
+            200,
+            "text/plain",
+            "— fake.example/w AAAA\n".into(),
+            "malformed",
+        ),
+        (
+            200,
+            "text/plain",
+            "not a signature line\n".into(),
+            "malformed",
+        ),
+        (200, "text/plain", String::new(), "malformed"),
+        (200, "text/plain", "x".repeat(70_000), "reading the answer"),
+        (
+            409,
+            "text/plain",
+            "5\n".into(),
+            "409 without a text/x.tlog.size body",
+        ),
+        (
+            409,
+            "text/x.tlog.size",
+            "05\n".into(),
+            "409 without a text/x.tlog.size body",
+        ),
+        (404, "text/plain", "not found\n".into(), "404: not found"),
+        (
+            403,
+            "text/plain",
+            "unknown log\n".into(),
+            "403: unknown log",
+        ),
+        (
+            400,
+            "text/plain",
+            "invalid input\n".into(),
+            "400: invalid input",
+        ),
+        (500, "text/plain", "boom\n".into(), "500: boom"),
+    ];
+    for (status, ctype, body, needle) in answers {
+        let (url, stop) = scripted_witness(status, ctype, body);
+        s.ok(&["witness", "add", &url, &key]);
+        let out = s.run(&["cosign", "--json", "--timeout", "5"]);
+        assert_eq!(
+            out.code, 2,
+            "{status} {needle}: {}{}",
+            out.stdout, out.stderr
+        );
+        let json = out.json();
+        let result = &json["witnesses"][0];
+        assert!(
+            ["refused", "unreachable"].contains(&result["status"].as_str().unwrap_or("")),
+            "{json}"
+        );
+        assert!(
+            result["message"].as_str().unwrap_or("").contains(needle),
+            "{status}: expected {needle:?} in {json}"
+        );
+        // Only the configured URL may change between runs; no cosignature is stored.
+        assert_eq!(
+            s.ok(&["witness", "list", "--json"]).json()["witnesses"][0]["last_cosigned_size"],
+            serde_json::Value::Null
+        );
+        stop.send(()).unwrap();
+    }
+    // An answer with a valid line by another key does not count for this witness.
+    let line = claimledger::format::cosignature::WitnessSigner::new(
+        claimledger::SigningKey::from_seed("someone.example/w", [10; 32]).expect("name"),
+    )
+    .cosign("x\n", 1)
+    .expect("cosigns")
+    .to_line();
+    let (url, stop) = scripted_witness(200, "text/plain", format!("{line}\n"));
+    s.ok(&["witness", "add", &url, &key]);
+    let out = s.run(&["cosign", "--json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.json()["witnesses"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no cosignature by this witness"),
+        "{}",
+        out.stdout
+    );
+    stop.send(()).unwrap();
+    s.ok(&["audit"]);
+}
