@@ -187,7 +187,7 @@ pub enum Command {
 /// A witness policy to enforce: a policy file, or the quick form `--witness VKEY … --quorum K`.
 #[derive(Args, Debug, Default)]
 pub struct PolicyArgs {
-    /// A witness policy file (docs/FORMAT.md, "Witness policy"): the checkpoint must carry
+    /// A witness policy file (docs/FORMAT.md §15): the checkpoint must carry
     /// cosignatures meeting it.
     #[arg(long, conflicts_with_all = ["witness", "quorum"])]
     pub policy: Option<PathBuf>,

@@ -22,7 +22,7 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 /// A witness answering 409 again and again is not converging; stop after this many requests.
 const MAX_ATTEMPTS: usize = 3;
 
-/// The `format` of an evidence file (docs/FORMAT.md, "Witness evidence").
+/// The `format` of an evidence file (docs/FORMAT.md §16.4).
 pub const EVIDENCE_FORMAT: &str = "claimledger-witness-evidence/v1";
 
 /// What happened with one witness.
@@ -192,7 +192,7 @@ struct Evidence<'a> {
     checkpoint: &'a str,
 }
 
-/// Write an evidence file (FORMAT.md "Witness evidence") and return its path.
+/// Write an evidence file (FORMAT.md §16.4) and return its path.
 fn write_evidence(
     ledger: &Ledger,
     dir: &Path,

@@ -256,6 +256,14 @@ impl Policy {
                         ));
                     }
                     let members: Vec<String> = args[2..].iter().map(|m| (*m).to_owned()).collect();
+                    // Each member is a distinct defined name, so there cannot be more of them
+                    // than names defined so far; checking this first bounds the work below.
+                    if members.len() > policy.witnesses.len() + policy.groups.len() {
+                        return Err(line_error(
+                            n,
+                            "more members than witnesses and groups defined above",
+                        ));
+                    }
                     for (j, m) in members.iter().enumerate() {
                         if !policy.is_defined(m) {
                             return Err(line_error(
@@ -477,21 +485,23 @@ impl Policy {
         }
     }
 
-    /// Whether witness or group `name` is satisfied. Groups only name earlier items, so the
-    /// recursion is bounded by the number of groups.
+    /// Whether witness or group `name` is satisfied. Groups are judged once each, in file
+    /// order (a group names only earlier items), so the cost is linear in the policy's size even
+    /// when groups share members (naive recursion would be exponential).
     fn satisfied(&self, name: &str, verdicts: &[WitnessVerdict]) -> bool {
-        if let Some(w) = verdicts.iter().find(|w| w.name == name) {
-            return w.status.is_verified();
-        }
-        let Some(group) = self.groups.iter().find(|g| g.name == name) else {
-            return false;
-        };
-        group
-            .members
+        let mut met: std::collections::HashMap<&str, bool> = verdicts
             .iter()
-            .filter(|m| self.satisfied(m, verdicts))
-            .count()
-            >= group.threshold
+            .map(|w| (w.name.as_str(), w.status.is_verified()))
+            .collect();
+        for group in &self.groups {
+            let count = group
+                .members
+                .iter()
+                .filter(|m| met.get(m.as_str()).copied().unwrap_or(false))
+                .count();
+            met.insert(group.name.as_str(), count >= group.threshold);
+        }
+        met.get(name).copied().unwrap_or(false)
     }
 
     fn rule(&self) -> String {
@@ -666,6 +676,26 @@ mod tests {
                 .1
                 .met
         );
+    }
+
+    #[test]
+    fn chained_groups_are_judged_in_linear_time() {
+        // G(k) = all G(k-1) G(k-2): naive recursion would take Fibonacci(200) steps.
+        let w = witness(1).witness_key();
+        let mut text = format!("witness W {w}\ngroup G0 any W\ngroup G1 any W G0\n");
+        for k in 2..200 {
+            text.push_str(&format!("group G{k} all G{} G{}\n", k - 1, k - 2));
+        }
+        text.push_str("quorum G199\n");
+        let policy: Policy = text.parse().expect("valid");
+        let (_, verdict) = policy
+            .check(cosigned(&[1]).as_bytes(), &log().verifying_key())
+            .expect("opens");
+        assert!(verdict.met);
+        let (_, verdict) = policy
+            .check(cosigned(&[]).as_bytes(), &log().verifying_key())
+            .expect("opens");
+        assert!(!verdict.met);
     }
 
     #[test]
