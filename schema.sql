@@ -112,6 +112,28 @@ CREATE INDEX entries_keys_by_envelope ON entries (idx)
     WHERE json_extract(CAST(envelope AS TEXT), '$.kind') = 'key';
 CREATE INDEX entries_by_envelope_target ON entries (json_extract(CAST(envelope AS TEXT), '$.target.index'));
 
+-- witnesses
+-- The witnesses `claimledger cosign` asks (C2SP tlog-witness). Configuration, not history: the
+-- operator adds and removes rows, so there is no append-only trigger and nothing here is proved.
+CREATE TABLE witnesses (
+    vkey     TEXT PRIMARY KEY,  -- the witness's cosignature verifier key (C2SP vkey, type 0x04)
+    url      TEXT NOT NULL,     -- tlog-witness prefix URL; requests go to <url>/add-checkpoint
+    added_at TEXT NOT NULL      -- RFC 3339 UTC, when `witness add` ran
+) STRICT;
+
+-- Cosignatures returned by witnesses, each kept with the checkpoint it signs. History: a
+-- witness's cosignature is evidence of what it saw, so rows are never changed or removed.
+CREATE TABLE cosignatures (
+    size         INTEGER NOT NULL REFERENCES checkpoints (size),  -- the checkpoint it cosigns
+    witness_vkey TEXT NOT NULL,  -- who cosigned (vkey text; may outlive its witnesses row)
+    line         TEXT NOT NULL,  -- the cosignature line as returned, without its newline
+    PRIMARY KEY (size, witness_vkey)
+) STRICT;
+CREATE TRIGGER cosignatures_no_update BEFORE UPDATE ON cosignatures
+    BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;
+CREATE TRIGGER cosignatures_no_delete BEFORE DELETE ON cosignatures
+    BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;
+
 -- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
 

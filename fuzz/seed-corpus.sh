@@ -214,6 +214,47 @@ if os.path.exists(export):
         for j, fig in enumerate(v["payload"].get("figures", [])):
             put("figure", f"demo-export-{i}-{j}", fig["as_stated"])
 
+# Witness seeds (witness_key, cosignature, policy, witness_request), made from the log vkeys
+# above: the same public keys as cosignature keys (type 0x04, their own key ID).
+def witness_vkey(vkey):
+    name, _, b64 = vkey.split("+", 2)
+    raw = base64.b64decode(b64)
+    if len(raw) != 33:
+        return None
+    key = b"\x04" + raw[1:]
+    kid = hashlib.sha256(name.encode() + b"\n" + key).digest()[:4].hex()
+    return f"{name}+{kid}+{base64.b64encode(key).decode()}"
+
+log_vkeys, witness_vkeys = [], []
+vkey_dir = os.path.join(corpus, "vkey")
+for path in sorted(glob.glob(os.path.join(vkey_dir, "seed-*"))):
+    text = read(path, "r")
+    try:
+        w = witness_vkey(text)
+    except Exception:
+        continue
+    if w and "invalid" not in path:
+        log_vkeys.append(text)
+        witness_vkeys.append(w)
+for i, w in enumerate(witness_vkeys):
+    put("witness_key", f"derived-{i}", w)
+    put("cosignature", f"line-{i}", "\u2014 " + w.split("+")[0] + " " + base64.b64encode(bytes.fromhex(w.split("+")[1]) + (1700000000).to_bytes(8, "big") + bytes(64)).decode() + "\n")
+if witness_vkeys:
+    ws = "".join(f"witness W{i} {w} https://w{i}.example/\n" for i, w in enumerate(witness_vkeys))
+    names = " ".join(f"W{i}" for i in range(len(witness_vkeys)))
+    put("policy", "groups", f"# seed\nlog {log_vkeys[0]}\n{ws}group G any {names}\ngroup H all G W0\nquorum H\n")
+    put("policy", "k-of-n", f"{ws}group Q {max(1, len(witness_vkeys) // 2)} {names}\nquorum Q\n")
+    put("policy", "none", "quorum none\n")
+    put("witness_request", "log-list", "# logs\n" + "\n".join(log_vkeys) + "\n")
+for name in os.listdir(os.path.join(corpus, "checkpoint")) if os.path.isdir(os.path.join(corpus, "checkpoint")) else []:
+    cp = read(os.path.join(corpus, "checkpoint", name))
+    if b"\n\n" in cp:
+        put("witness_request", "old0-" + name[5:], b"old 0\n\n" + cp)
+        hashes = b"".join(base64.b64encode(hashlib.sha256(bytes([i])).digest()) + b"\n" for i in range(3))
+        put("witness_request", "proof-" + name[5:], b"old 1\n" + hashes + b"\n" + cp)
+        put("cosignature", "note-lines-" + name[5:], cp.split(b"\n\n", 1)[1])
+put("witness_request", "size", "20852014\n")
+
 for target in sorted(counts):
     print(f"{target:15} {counts[target]:3} seeds")
 PY

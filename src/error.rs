@@ -290,6 +290,18 @@ pub enum Error {
         /// what is wrong and what to do
         detail: String,
     },
+    /// A witness configuration or cosignature was refused (bad URL, quorum, a cosignature that
+    /// does not verify). Nothing was changed.
+    #[error("{0}")]
+    Witness(String),
+    /// The ledger has a witness policy and no stored checkpoint covering this entry meets it.
+    #[error(
+        "no checkpoint covering entry {index} meets the ledger's witness policy yet; run 'claimledger cosign' (the witnesses must be reachable)"
+    )]
+    NotWitnessed {
+        /// The entry.
+        index: u64,
+    },
     /// The stored data contradicts itself; run `claimledger audit` for details.
     #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]
     Corrupt(String),

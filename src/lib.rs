@@ -49,9 +49,12 @@ pub mod claimreview;
 mod error;
 pub mod format;
 pub mod ledger;
+#[cfg(feature = "sqlite")]
+pub mod witness;
 
 pub use error::{Error, Result};
 pub use format::checkpoint::Checkpoint;
+pub use format::cosignature::{Cosignature, WitnessKey, WitnessSigner};
 pub use format::entry::{
     Claim, Entry, Envelope, KeyAction, KeyChange, Kind, Party, PartyType, Payload, Redaction,
     RedactionCategory, SignOptions, SignedEntry, Source, Stance, Statement, Target, Withheld,
@@ -60,6 +63,7 @@ pub use format::figure::{Figure, Precision};
 pub use format::keys::{KeyId, SigningKey, VerifyingKey};
 pub use format::merkle::Hash;
 pub use format::payload::Rating;
+pub use format::policy::{Policy, PolicyVerdict};
 pub use format::receipt::{Receipt, VerifiedReceipt, verify_receipt};
 #[cfg(feature = "sqlite")]
 pub use ledger::audit::{AuditOptions, AuditReport, Finding};

@@ -154,6 +154,10 @@ const keysDiffer = !!(urlKey && savedKey && urlKey !== savedKey);
 // The ledger's checkpoint, fetched once: its origin names the ledger in the tagline and in the
 // key field's placeholder.
 const checkpoint = api("/v1/checkpoint").catch(() => null);
+// Witnesses the reader pins: ?witness=VKEY (repeatable) and ?quorum=K (default: all of them).
+// With them, Verify also requires K of these witnesses' cosignatures and shows ✓/✗ for each.
+const pinnedWitnesses = params.getAll("witness").map((w) => w.trim().replace(/ /g, "+")).filter(Boolean);
+const pinnedQuorum = params.has("quorum") ? Number(params.get("quorum")) : undefined;
 
 function keyPanel() {
   const input = h("input", {
@@ -372,7 +376,8 @@ async function runVerify(entry, button, result) {
   }
   let out;
   try {
-    out = await verifier.verifyReceipt(text, logKey);
+    const options = pinnedWitnesses.length ? { witnesses: pinnedWitnesses, quorum: pinnedQuorum } : {};
+    out = await verifier.verifyReceipt(text, logKey, options);
   } catch (e) {
     out = { ok: false, checks: [{ id: "json", label: "Receipt", ok: false, detail: String(e?.message || e) }] };
   }

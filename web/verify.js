@@ -396,12 +396,23 @@ function isValidKeyName(name) {
   return name.length > 0 && !WHITE_SPACE.test(name) && !name.includes('+');
 }
 
-function keyId(name, publicKey) {
-  return sha256(concat(utf8(name), Uint8Array.of(0x0a, 0x01), publicKey)).slice(0, 4);
+// Key ID: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ type ‖ key); type 0x01 for log and
+// recorder keys, 0x04 for witness cosignature keys.
+function keyId(name, publicKey, type = 0x01) {
+  return sha256(concat(utf8(name), Uint8Array.of(0x0a, type), publicKey)).slice(0, 4);
 }
 
 /** Parse a verifier key text `<name>+<key ID hex>+<base64(0x01 ‖ key)>` (FORMAT §3.3). */
 export function parseVkey(text) {
+  return parseKeyText(text, 0x01, 'Ed25519 (0x01)');
+}
+
+/** Parse a witness cosignature key `<name>+<key ID hex>+<base64(0x04 ‖ key)>` (C2SP tlog-cosignature). */
+export function parseWitnessVkey(text) {
+  return parseKeyText(text, 0x04, 'Ed25519 cosignature/v1 (0x04)');
+}
+
+function parseKeyText(text, type, typeName) {
   if (typeof text !== 'string') throw new Error('a verifier key must be text');
   const plus1 = text.indexOf('+');
   if (plus1 < 0) throw new Error("malformed verifier key: missing '+' after the key name");
@@ -419,8 +430,8 @@ export function parseVkey(text) {
   if (raw === null || raw.length !== 33) {
     throw new Error('malformed verifier key: the key data is not canonical base64 of 33 bytes');
   }
-  if (raw[0] !== 0x01) {
-    throw new Error(`unsupported signature type 0x${toHex(raw.subarray(0, 1))}: only Ed25519 (0x01)`);
+  if (raw[0] !== type) {
+    throw new Error(`unsupported signature type 0x${toHex(raw.subarray(0, 1))}: only ${typeName}`);
   }
   const publicKey = raw.slice(1);
   const point = decompress(publicKey);
@@ -428,7 +439,7 @@ export function parseVkey(text) {
     throw new Error('not a valid Ed25519 public key: not a canonical curve point encoding');
   }
   if (point.isSmallOrder()) throw new Error('weak Ed25519 public key (small order point) rejected');
-  const computed = keyId(name, publicKey);
+  const computed = keyId(name, publicKey, type);
   if (!bytesEqual(computed, stated)) {
     throw new Error(
       `key ID mismatch: the text says ${toHex(stated)} but name and key give ${toHex(computed)}`,
@@ -502,6 +513,58 @@ function parseCheckpointBody(text) {
     if (ext === '') throw new Error(`extension line ${n + 1} is empty`);
   });
   return { origin, size, root };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Witness cosignatures (C2SP tlog-cosignature, cosignature/v1) and the k-of-n policy
+
+const MAX_COSIGNATURE_TIME = (1n << 63n) - 1n;
+
+// What `note` carries for witness `w` (as claimledger's check_cosignatures): lines by other keys
+// are ignored; `verified` only if every line with w's name and key ID is 8 bytes of time in
+// 1..2^63−1 and a strict Ed25519 signature over "cosignature/v1\ntime T\n" ‖ the note text.
+function witnessStatus(note, w) {
+  let status = { state: 'missing' };
+  for (const sig of note.signatures) {
+    if (sig.name !== w.name || !bytesEqual(sig.keyId, w.keyId)) continue;
+    if (sig.signature.length !== 72) {
+      return { state: 'invalid', detail: `${sig.signature.length} bytes after the key ID, expected 72 (time and Ed25519 signature)` };
+    }
+    let time = 0n;
+    for (const b of sig.signature.subarray(0, 8)) time = (time << 8n) | BigInt(b);
+    if (time < 1n || time > MAX_COSIGNATURE_TIME) {
+      return { state: 'invalid', detail: `cosignature time ${time} is out of range` };
+    }
+    const message = concat(utf8(`cosignature/v1\ntime ${time}\n`), utf8(note.text));
+    if (!ed25519VerifyStrict(w.publicKey, message, sig.signature.subarray(8))) {
+      return { state: 'invalid', detail: 'the cosignature does not verify: the checkpoint or the cosignature was altered' };
+    }
+    if (status.state !== 'verified' || time > status.time) status = { state: 'verified', time };
+  }
+  return status;
+}
+
+// Parse the pinned witnesses and quorum: distinct keys (by public key), 0 <= quorum <= n
+// (default n; 0 requires nothing, as claimledger's Policy::k_of_n).
+function parseWitnessPolicy(witnesses, quorum) {
+  if (!Array.isArray(witnesses)) throw new Error('the pinned witnesses must be a list of witness keys');
+  const keys = witnesses.map((text, n) => {
+    try {
+      return { text, ...parseWitnessVkey(text) };
+    } catch (e) {
+      throw new Error(`pinned witness ${n + 1} is not usable: ${e.message}`);
+    }
+  });
+  keys.forEach((k, i) => {
+    if (keys.slice(0, i).some((o) => bytesEqual(o.publicKey, k.publicKey))) {
+      throw new Error(`witness key ${k.name}+${toHex(k.keyId)} is pinned twice`);
+    }
+  });
+  const k = quorum === undefined || quorum === null ? keys.length : quorum;
+  if (!Number.isInteger(k) || k < 0 || k > keys.length) {
+    throw new Error(`the quorum must be a whole number from 0 to the ${keys.length} pinned witnesses`);
+  }
+  return { keys, quorum: k };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -849,16 +912,21 @@ function checkEnvelope(v) {
  * `receiptText` is the receipt as served (a string). Raw bytes (Uint8Array or ArrayBuffer) are
  * also accepted and are then decoded as strict UTF-8, as the Rust verifier reads files; with a
  * string, a decoder (fetch().text()) may already have replaced invalid UTF-8 or dropped a BOM.
+ *
+ * `options.witnesses` (witness cosignature vkeys, type 0x04, pinned by the reader) and
+ * `options.quorum` (default: all of them) add a last step: at least `quorum` distinct pinned
+ * witnesses must have cosigned the checkpoint (`verify-receipt --witness … --quorum K`).
+ * `result.witnesses` then lists each pinned witness with `ok` (✓/✗) and a detail.
  */
-export async function verifyReceipt(receiptText, logVkey) {
-  return verifyReceiptIn(receiptText, logVkey, true);
+export async function verifyReceipt(receiptText, logVkey, options = {}) {
+  return verifyReceiptIn(receiptText, logVkey, true, options);
 }
 
 // `mayWithhold`: false for the redaction receipt nested in `withheld`, which must carry its
-// own payload.
-async function verifyReceiptIn(receiptText, logVkey, mayWithhold) {
+// own payload (and is judged against no witnesses: it shares the outer receipt's checkpoint).
+async function verifyReceiptIn(receiptText, logVkey, mayWithhold, options = {}) {
   const checks = [];
-  const result = { ok: false, checks, index: null, size: null, leafHash: null, withheld: null, entry: null };
+  const result = { ok: false, checks, index: null, size: null, leafHash: null, withheld: null, entry: null, witnesses: null };
   // Run one step; a thrown error becomes a failed check with its message as the detail.
   const step = (id, label, fn) => {
     try {
@@ -966,7 +1034,7 @@ async function verifyReceiptIn(receiptText, logVkey, mayWithhold) {
   if (!envelopeOk) return result;
 
   result.entry = { kind: envelope.kind, signer: envelope.signerText, target: envelope.target };
-  if (receipt.has('withheld')) return verifyWithheld(result, step, receipt, tlog, checkpoint, envelope, envelopeBytes, logVkey);
+  if (receipt.has('withheld')) return verifyWithheld(result, step, receipt, tlog, checkpoint, envelope, envelopeBytes, logVkey, note, options);
 
   const payloadOk = step('payload', 'Payload (canonical form, size, hash, fields)', () => {
     const bytes = canonicalJson(receipt.get('payload'));
@@ -982,6 +1050,7 @@ async function verifyReceiptIn(receiptText, logVkey, mayWithhold) {
 
   result.payload = receipt.get('payload');
   result.ok = signatureAndInclusion(result, step, tlog, checkpoint, envelope, envelopeBytes);
+  if (result.ok) result.ok = witnessesStep(result, step, note, options);
   return result;
 }
 
@@ -1004,10 +1073,31 @@ function signatureAndInclusion(result, step, tlog, checkpoint, envelope, envelop
   });
 }
 
+// The last step, only with `options.witnesses`: at least `options.quorum` (default: all) of the
+// pinned witnesses cosigned the checkpoint note (FORMAT §15, `verify-receipt --witness … --quorum K`).
+function witnessesStep(result, step, note, options) {
+  const pinned = options?.witnesses;
+  if (pinned === undefined || pinned === null) return true;
+  return step('witnesses', 'Cosigned by the pinned witnesses (k of n)', () => {
+    const policy = parseWitnessPolicy(pinned, options.quorum);
+    result.witnesses = policy.keys.map((w) => {
+      const st = witnessStatus(note, w);
+      const ok = st.state === 'verified';
+      const detail = ok ? `cosigned at ${st.time}` : st.state === 'missing' ? 'no cosignature' : st.detail;
+      return { name: w.name, vkey: w.text, ok, detail };
+    });
+    const verified = result.witnesses.filter((w) => w.ok).length;
+    const each = result.witnesses.map((w) => `${w.ok ? '✓' : '✗'} ${w.name} (${w.detail})`).join('; ');
+    const summary = `${verified} verified, ${policy.quorum} of ${policy.keys.length} required`;
+    if (verified < policy.quorum) throw new Error(`witness policy not met: ${summary}: ${each}`);
+    return `${summary}: ${each}`;
+  });
+
+
 // FORMAT §10.3 for a withheld payload: instead of step 7, the nested receipt of the redaction
 // must verify with the same pinned key, be a redaction signed by that key, and name this
 // entry's index and leaf hash; then steps 8 and 9 as for any receipt.
-async function verifyWithheld(result, step, receipt, tlog, checkpoint, envelope, envelopeBytes, logVkey) {
+async function verifyWithheld(result, step, receipt, tlog, checkpoint, envelope, envelopeBytes, logVkey, note, options) {
   const nested = await verifyReceiptIn(decodeUtf8(canonicalJson(receipt.get('withheld'))), logVkey, false);
   const withheldOk = step('withheld', 'Payload withheld by a redaction signed by the log key', () => {
     const failed = nested.checks.find((c) => !c.ok);
@@ -1025,11 +1115,14 @@ async function verifyWithheld(result, step, receipt, tlog, checkpoint, envelope,
   });
   if (!withheldOk) return result;
   result.ok = signatureAndInclusion(result, step, tlog, checkpoint, envelope, envelopeBytes);
+  if (result.ok) result.ok = witnessesStep(result, step, note, options);
   return result;
 }
 
 // Building blocks, exported for tests (tests/web/verify.test.mjs); not part of the page's API.
 export const internals = {
+  witnessStatus,
+  parseWitnessPolicy,
   parseJson,
   parseCanonical,
   canonicalJson,

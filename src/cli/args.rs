@@ -117,6 +117,10 @@ pub enum Command {
     Serve(ServeArgs),
     /// Show what this ledger is: origin, log key, size, latest checkpoint, operator key, witnesses.
     Info,
+    /// Witnesses: run claimledger as a C2SP tlog-witness for other logs (serve, key), and the
+    /// witnesses this ledger asks to cosign (add, list, remove, quorum).
+    #[command(subcommand)]
+    Witness(super::witness::WitnessCommand),
     /// Show one entry.
     Show {
         /// 12, #12, or 8+ hex digits of a leaf hash.
@@ -165,6 +169,10 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Send the latest checkpoint to every configured witness (C2SP tlog-witness) and store
+    /// the cosignatures they return. Exit 0 when the witness policy is met, 1 when a witness
+    /// saw a different history (evidence written), 2 when the policy could not be met.
+    Cosign(CosignArgs),
     /// Print an inclusion or consistency proof.
     #[command(subcommand)]
     Prove(ProveCommand),
@@ -183,6 +191,8 @@ pub enum Command {
         /// The log's verifier key (vkey text, or a file holding it).
         #[arg(long)]
         log_key: String,
+        #[command(flatten)]
+        witnesses: PolicyArgs,
     },
     /// Re-verify the whole ledger from its stored bytes.
     Audit {
@@ -192,6 +202,8 @@ pub enum Command {
         /// A signed checkpoint published earlier that the ledger must extend.
         #[arg(long)]
         against: Option<PathBuf>,
+        #[command(flatten)]
+        witnesses: PolicyArgs,
     },
     /// Append pre-signed entries from JSON Lines (the format `export --jsonl` writes).
     Import {
@@ -241,6 +253,32 @@ pub enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+}
+
+/// A witness policy to enforce: a policy file, or the quick form `--witness VKEY … --quorum K`.
+#[derive(Args, Debug, Default)]
+pub struct PolicyArgs {
+    /// A witness policy file (docs/FORMAT.md §15): the checkpoint must carry
+    /// cosignatures meeting it.
+    #[arg(long, conflicts_with_all = ["witness", "quorum"])]
+    pub policy: Option<PathBuf>,
+    /// A witness's cosignature verifier key (repeatable): the quick form of a policy.
+    #[arg(long)]
+    pub witness: Vec<String>,
+    /// How many of the --witness keys must have cosigned (default: all of them).
+    #[arg(long, requires = "witness")]
+    pub quorum: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct CosignArgs {
+    /// Give up on a witness after this many seconds (connect, send and answer).
+    #[arg(long, default_value_t = super::cosign::DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+    /// Where evidence files go when a witness saw a different history (default: the ledger's
+    /// folder).
+    #[arg(long)]
+    pub evidence_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -357,6 +395,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, default_value_t = 256 * 1024)]
     pub max_body: usize,
+    /// After an append, wait this long for more before asking the configured witnesses to
+    /// cosign (one round covers every append in the wait).
+    #[arg(long, default_value_t = 1000)]
+    pub cosign_batch_ms: u64,
     /// Time a connection has to send a complete request head (request line and headers), from
     /// when it opens or its previous answer was sent: also the idle keep-alive timeout (10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]

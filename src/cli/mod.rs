@@ -20,6 +20,7 @@ mod args;
 mod bench;
 mod claimreview;
 mod config;
+mod cosign;
 mod demo;
 mod output;
 mod read;
@@ -28,6 +29,8 @@ mod redact;
 mod serve;
 mod table;
 mod verify;
+mod witness;
+mod witness_client;
 
 use anyhow::{Context, Result, bail};
 use args::{Cli, Command};
@@ -100,6 +103,7 @@ pub fn run() -> Result<Outcome> {
         Command::Redact(a) => redact::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
         Command::Info => read::info(&ctx),
+        Command::Witness(cmd) => witness::run(&ctx, cmd),
         Command::Show { reference } => read::show(&ctx, &reference),
         Command::History { reference } => read::history(&ctx, &reference),
         Command::Log { from, limit } => read::log(&ctx, from, limit),
@@ -108,12 +112,19 @@ pub fn run() -> Result<Outcome> {
             read::figures(&ctx, subject.as_deref(), property.as_deref())
         }
         Command::Checkpoint { size, sign, list } => verify::checkpoint(&ctx, size, sign, list),
+        Command::Cosign(a) => cosign::run(&ctx, a),
         Command::Prove(p) => verify::prove(&ctx, p),
         Command::Receipt { reference, out } => verify::receipt(&ctx, &reference, out.as_deref()),
-        Command::VerifyReceipt { file, log_key } => verify::verify_receipt(&ctx, &file, &log_key),
-        Command::Audit { log_key, against } => {
-            verify::audit(&ctx, log_key.as_deref(), against.as_deref())
-        }
+        Command::VerifyReceipt {
+            file,
+            log_key,
+            witnesses,
+        } => verify::verify_receipt(&ctx, &file, &log_key, &witnesses),
+        Command::Audit {
+            log_key,
+            against,
+            witnesses,
+        } => verify::audit(&ctx, log_key.as_deref(), against.as_deref(), &witnesses),
         Command::Import { file, batch_size } => record::import(&ctx, &file, batch_size),
         Command::Config(c) => config::run(&ctx, c),
         Command::Claimreview { reference } => claimreview::export(&ctx, &reference),

@@ -1,12 +1,16 @@
 //! Commands that prove and verify: checkpoint, prove, receipt, verify-receipt, audit.
 
-use super::args::ProveCommand;
+use super::args::{PolicyArgs, ProveCommand};
 use super::output::{
     Shown, ShownLines, checkpoint_json, consistency_json, inclusion_json, print_json, table,
 };
+use super::witness::witness_key_arg;
 use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use claimledger::AuditOptions;
+use claimledger::format::cosignature::WitnessStatus;
+use claimledger::format::policy::{Policy, PolicyVerdict};
+use claimledger::format::receipt::ReceiptError;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -94,9 +98,28 @@ pub fn prove(ctx: &Ctx, cmd: ProveCommand) -> Result<Outcome> {
 }
 
 pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome> {
-    let ledger = ctx.open_read()?;
+    let mut ledger = ctx.open_read()?;
     let idx = ledger.resolve(reference)?;
-    let r = ledger.receipt(idx)?;
+    let r = match ledger.receipt(idx) {
+        // No checkpoint covering it meets the policy yet: ask the witnesses, then try again.
+        Err(claimledger::Error::NotWitnessed { .. }) => {
+            // Cosigning stores what the witnesses return: that needs the writable ledger.
+            ledger = ctx.open()?;
+            let dir = super::cosign::evidence_dir(ctx, None);
+            let report = super::cosign::cosign_latest(
+                &mut ledger,
+                std::time::Duration::from_secs(super::cosign::DEFAULT_TIMEOUT_SECS),
+                &dir,
+            )
+            .context("asking the witnesses to cosign")?;
+            if report.inconsistent() {
+                super::cosign::print_report(&report)?;
+                return Ok(Outcome::VerificationFailed);
+            }
+            ledger.receipt(idx)?
+        }
+        other => other?,
+    };
     let text = r.to_pretty();
     match out {
         Some(path) => {
@@ -115,11 +138,91 @@ pub fn receipt(ctx: &Ctx, reference: &str, out: Option<&Path>) -> Result<Outcome
     Ok(Outcome::Ok)
 }
 
-pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> {
+/// The witness policy given on the command line: `--policy FILE`, or `--witness VKEY …
+/// [--quorum K]` (K defaults to every --witness given); `None` when neither is given.
+pub fn policy_arg(args: &PolicyArgs) -> Result<Option<Policy>> {
+    if let Some(path) = &args.policy {
+        let bytes = read_input(path)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
+        return Policy::parse(&text)
+            .map(Some)
+            .with_context(|| format!("reading the witness policy {}", path.display()));
+    }
+    if args.witness.is_empty() {
+        return Ok(None);
+    }
+    let keys = args
+        .witness
+        .iter()
+        .map(|w| witness_key_arg(w).map(|k| (k, None)))
+        .collect::<Result<Vec<_>>>()
+        .context("--witness")?;
+    let k = args.quorum.unwrap_or(keys.len());
+    if k == 0 {
+        bail!("--quorum 0 requires no cosignature; give at least 1, or leave out --witness");
+    }
+    Ok(Some(Policy::k_of_n(keys, k).context("--witness/--quorum")?))
+}
+
+/// `✓`/`✗` per witness of a verdict, as JSON.
+fn verdict_json(v: &PolicyVerdict) -> serde_json::Value {
+    json!({
+        "met": v.met,
+        "rule": v.rule,
+        "verified": v.verified,
+        "witnesses": v.witnesses.iter().map(|w| {
+            let (status, message) = match &w.status {
+                WitnessStatus::Verified { .. } => ("verified", None),
+                WitnessStatus::Missing => ("missing", None),
+                WitnessStatus::Invalid(e) => ("invalid", Some(e.to_string())),
+            };
+            let time = match &w.status {
+                WitnessStatus::Verified { time } => Some(*time),
+                _ => None,
+            };
+            json!({"name": w.name, "vkey": w.key.to_string(), "status": status,
+                   "time": time, "message": message})
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// One line per witness: `✓ name` or `✗ name (why)`.
+fn print_verdict(v: &PolicyVerdict) -> Result<()> {
+    for w in &v.witnesses {
+        match &w.status {
+            WitnessStatus::Verified { time } => {
+                out!("  witness     {} cosigned at {time} ✓", Shown(&w.name))
+            }
+            WitnessStatus::Missing => out!("  witness     {} no cosignature ✗", Shown(&w.name)),
+            WitnessStatus::Invalid(e) => out!("  witness     {} {} ✗", Shown(&w.name), Shown(e)),
+        }
+    }
+    out!(
+        "  policy      {} of the witnesses verified; {} required {}",
+        v.verified,
+        v.rule,
+        if v.met { "✓" } else { "✗" }
+    );
+    Ok(())
+}
+
+pub fn verify_receipt(
+    ctx: &Ctx,
+    file: &Path,
+    log_key: &str,
+    witnesses: &PolicyArgs,
+) -> Result<Outcome> {
     let key = vkey_arg(log_key).context("--log-key")?;
+    let policy = policy_arg(witnesses)?;
     let bytes = read_input(file)?;
-    match claimledger::verify_receipt(&bytes, &key) {
-        Ok(v) => {
+    let checked = match &policy {
+        Some(p) => claimledger::format::receipt::verify_receipt_with_policy(&bytes, &key, p)
+            .map(|(v, verdict)| (v, Some(verdict))),
+        None => claimledger::verify_receipt(&bytes, &key).map(|v| (v, None)),
+    };
+    match checked {
+        Ok((v, verdict)) => {
             let env = v.entry.envelope();
             let text = match v.entry.payload() {
                 Some(claimledger::Payload::Claim(c)) => c.text.clone(),
@@ -144,6 +247,7 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                                    "root": hex::encode(v.checkpoint.root)},
                     "payload": v.entry.payload_json(),
                     "withheld": v.entry.withheld().map(super::output::withheld_json),
+                    "witness_policy": verdict.as_ref().map(verdict_json),
                 }))?;
             } else {
                 out!("receipt verified");
@@ -172,13 +276,24 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
                         out!("  {}: {}", env.kind().as_str(), Shown(&text));
                     }
                 }
+                if let Some(verdict) = &verdict {
+                    print_verdict(verdict)?;
+                }
             }
             Ok(Outcome::Ok)
         }
         Err(e) => {
+            let verdict = match &e {
+                ReceiptError::PolicyNotMet(v) => Some(v),
+                _ => None,
+            };
             if ctx.json {
-                print_json(&json!({"ok": false, "error": e.to_string()}))?;
+                print_json(&json!({"ok": false, "error": e.to_string(),
+                                   "witness_policy": verdict.map(verdict_json)}))?;
             } else {
+                if let Some(v) = verdict {
+                    print_verdict(v)?;
+                }
                 // One line, last: escaped text cannot fake a verdict after it.
                 out!("receipt FAILED verification: {}", Shown(&e));
             }
@@ -187,9 +302,15 @@ pub fn verify_receipt(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> 
     }
 }
 
-pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result<Outcome> {
+pub fn audit(
+    ctx: &Ctx,
+    log_key: Option<&str>,
+    against: Option<&Path>,
+    witnesses: &PolicyArgs,
+) -> Result<Outcome> {
     let ledger = ctx.open_read()?;
     let log_key = log_key.map(vkey_arg).transpose().context("--log-key")?;
+    let policy = policy_arg(witnesses)?;
     let against = against
         .map(|p| std::fs::read(p).with_context(|| format!("reading --against {}", p.display())))
         .transpose()?;
@@ -218,6 +339,7 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
     let report = ledger.audit_with(AuditOptions {
         log_key,
         against,
+        policy,
         progress: Some(&progress),
     })?;
     if let Some(b) = bar {
@@ -232,6 +354,7 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
             "ok": report.ok,
             "entries": report.entries,
             "checkpoints": report.checkpoints,
+            "cosignatures": report.cosignatures,
             "keys": report.keys,
             "log_vkey": report.log_key.to_string(),
             "log_key_pinned": report.log_key_pinned,
@@ -252,9 +375,10 @@ pub fn audit(ctx: &Ctx, log_key: Option<&str>, against: Option<&Path>) -> Result
         }
         if report.ok {
             out!(
-                "audit passed: {} entries, {} checkpoints, {} keys verified in {:.2?}",
+                "audit passed: {} entries, {} checkpoints, {} cosignatures, {} keys verified in {:.2?}",
                 report.entries,
                 report.checkpoints,
+                report.cosignatures,
                 report.keys,
                 report.elapsed
             );

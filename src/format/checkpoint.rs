@@ -67,7 +67,8 @@ fn check_line(line: &str) -> bool {
     !line.is_empty() && !line.bytes().any(|b| b < 0x20)
 }
 
-fn parse_size(line: &str) -> Option<u64> {
+/// A canonical decimal `u64`: digits only, no leading zeros except `0` itself.
+pub(crate) fn parse_size(line: &str) -> Option<u64> {
     if line.is_empty()
         || !line.bytes().all(|b| b.is_ascii_digit())
         || (line.len() > 1 && line.starts_with('0'))
@@ -77,7 +78,8 @@ fn parse_size(line: &str) -> Option<u64> {
     line.parse().ok()
 }
 
-fn parse_root(line: &str) -> Option<Hash> {
+/// Canonical padded base64 of exactly 32 bytes (a hash).
+pub(crate) fn parse_root(line: &str) -> Option<Hash> {
     // 32 bytes are 44 characters; decode_slice wants room for its 33-byte estimate.
     if line.len() != 44 {
         return None;

@@ -83,9 +83,18 @@ impl fmt::Debug for KeyId {
 ///
 /// Pure function of its inputs; it does not validate `name` (see [`is_valid_key_name`]).
 pub fn key_id(name: &str, public_key: &[u8; 32]) -> KeyId {
+    typed_key_id(name, ED25519_TYPE, public_key)
+}
+
+/// The key ID of a key of signature type `key_type`:
+/// first 4 bytes of SHA-256(name || 0x0A || key_type || public_key).
+///
+/// The type byte is 0x01 for note signatures ([`key_id`]) and 0x04 for Ed25519 cosignatures
+/// ([`crate::format::cosignature`]); the same public key therefore has a different ID in each role.
+pub fn typed_key_id(name: &str, key_type: u8, public_key: &[u8; 32]) -> KeyId {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
-    h.update([b'\n', ED25519_TYPE]);
+    h.update([b'\n', key_type]);
     h.update(public_key);
     let sum = h.finalize();
     KeyId([sum[0], sum[1], sum[2], sum[3]])
@@ -131,6 +140,11 @@ pub enum KeyError {
     /// The key's signature type byte is not 0x01 (Ed25519).
     #[error("unsupported signature type 0x{0:02x}: only Ed25519 (0x01) keys are supported")]
     UnsupportedType(u8),
+    /// A witness key text does not have type 0x04 (Ed25519 cosignature/v1).
+    #[error(
+        "not a witness key: signature type 0x{0:02x}, but witness keys have type 0x04 (cosignature/v1); a log or desk key (0x01) cannot verify cosignatures"
+    )]
+    NotAWitnessKey(u8),
     /// The 32 bytes are not a valid (canonically encoded) Ed25519 point.
     #[error(
         "not a valid Ed25519 public key: the 32 bytes are not a canonical curve point encoding"
@@ -172,6 +186,19 @@ fn split_key_text<'t>(
     malformed: fn(&'static str) -> KeyError,
     raw: &mut [u8; 33],
 ) -> Result<(&'t str, KeyId), KeyError> {
+    let (name, id) = split_typed_key_text(text, malformed, raw)?;
+    if raw[0] != ED25519_TYPE {
+        return Err(KeyError::UnsupportedType(raw[0]));
+    }
+    Ok((name, id))
+}
+
+/// As [`split_key_text`], without checking the type byte (left in `raw[0]`).
+fn split_typed_key_text<'t>(
+    text: &'t str,
+    malformed: fn(&'static str) -> KeyError,
+    raw: &mut [u8; 33],
+) -> Result<(&'t str, KeyId), KeyError> {
     let (name, rest) = text
         .split_once('+')
         .ok_or_else(|| malformed("missing '+' after the key name"))?;
@@ -195,17 +222,27 @@ fn split_key_text<'t>(
             ));
         }
     }
-    if raw[0] != ED25519_TYPE {
-        return Err(KeyError::UnsupportedType(raw[0]));
-    }
     Ok((name, id))
 }
 
-/// Append base64 of `0x01 || key` to `out` (which should have room reserved), using only
+/// Parse a verifier key text `name+hex8+base64(key_type || 32 bytes)` of any type byte.
+///
+/// Returns the name, the stated key ID, the type byte and the 32 key bytes; checks only the
+/// syntax (name rules, lowercase hex, canonical base64 of 33 bytes). The caller MUST check the
+/// type byte and recompute the key ID.
+pub(crate) fn parse_typed_vkey(text: &str) -> Result<(&str, KeyId, u8, [u8; 32]), KeyError> {
+    let mut raw = [0u8; 33];
+    let (name, id) = split_typed_key_text(text, vkey_malformed, &mut raw)?;
+    let mut key = [0u8; 32];
+    key.copy_from_slice(&raw[1..]);
+    Ok((name, id, raw[0], key))
+}
+
+/// Append base64 of `key_type || key` to `out` (which should have room reserved), using only
 /// buffers that are wiped afterwards.
-fn encode_typed_key(key: &[u8; 32], out: &mut String) {
+pub(crate) fn encode_typed_key(key_type: u8, key: &[u8; 32], out: &mut String) {
     let mut raw = Zeroizing::new([0u8; 33]);
-    raw[0] = ED25519_TYPE;
+    raw[0] = key_type;
     raw[1..].copy_from_slice(key);
     let mut b64 = Zeroizing::new([0u8; KEY_B64_LEN]);
     let written = BASE64
@@ -312,7 +349,7 @@ impl FromStr for VerifyingKey {
 impl fmt::Display for VerifyingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut b64 = String::with_capacity(KEY_B64_LEN);
-        encode_typed_key(self.key.as_bytes(), &mut b64);
+        encode_typed_key(ED25519_TYPE, self.key.as_bytes(), &mut b64);
         write!(f, "{}+{}+{}", self.name, self.id, b64)
     }
 }
@@ -409,7 +446,7 @@ impl SigningKey {
         text.push('+');
         text.push_str(&self.id.to_string());
         text.push('+');
-        encode_typed_key(self.key.as_bytes(), &mut text);
+        encode_typed_key(ED25519_TYPE, self.key.as_bytes(), &mut text);
         SecretText(text)
     }
 }

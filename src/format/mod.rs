@@ -14,14 +14,18 @@
 //! | `merkle/` | §8 RFC 6962 / RFC 9162 Merkle tree, inclusion and consistency proofs |
 //! | `note.rs` | §9.1 C2SP signed notes |
 //! | `checkpoint.rs` | §9.2 C2SP tlog-checkpoint bodies |
+//! | `cosignature.rs` | §14 C2SP tlog-cosignature: witness keys, cosignatures on checkpoints |
+//! | `policy.rs` | §15 witness policies (C2SP tlog-policy): k-of-n witness quorums |
+//! | `witness.rs` | §16 C2SP tlog-witness messages: add-checkpoint body, 409 size body |
 //! | `receipt.rs` | §10 receipts (C2SP tlog-proof), §11 proof JSON |
 //! | `tiles.rs` | §13 C2SP tlog-tiles paths and entry bundles |
 //!
 //! Dependency direction inside: keys, encoding, time → kind → payload, figure → entry →
-//! merkle → note → checkpoint → receipt, tiles. A test (`tests/it/layout.rs`) fails if
+//! merkle → note → checkpoint → receipt, tiles, cosignature → policy; witness uses checkpoint. A test (`tests/it/layout.rs`) fails if
 //! any file here names the SQLite crate or the standard library's file or network modules.
 
 pub mod checkpoint;
+pub mod cosignature;
 pub mod encoding;
 pub mod entry;
 pub mod figure;
@@ -30,7 +34,9 @@ pub mod kind;
 pub mod merkle;
 pub mod note;
 pub mod payload;
+pub mod policy;
 pub mod receipt;
 pub mod redaction;
 pub mod tiles;
 pub mod time;
+pub mod witness;

@@ -23,7 +23,7 @@ use std::collections::HashSet;
 pub const MAX_SIGNATURES: usize = 100;
 
 /// The prefix of every signature line: em dash (U+2014) and a space.
-const SIG_PREFIX: &str = "\u{2014} ";
+pub(crate) const SIG_PREFIX: &str = "\u{2014} ";
 
 /// One signature line of a note, not yet verified.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,7 +138,7 @@ fn check_text_rules(text: &str) -> Result<(), Malformed> {
 }
 
 /// Parse one signature line (without its newline); `n` is its 1-based number.
-fn parse_signature_line(line: &str, n: usize) -> Result<NoteSignature, Malformed> {
+pub(crate) fn parse_signature_line(line: &str, n: usize) -> Result<NoteSignature, Malformed> {
     let rest = line
         .strip_prefix(SIG_PREFIX)
         .ok_or(Malformed::SignaturePrefix(n))?;

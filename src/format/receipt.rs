@@ -3,10 +3,12 @@
 //! No SQLite, no files: a receipt is bytes in, verdict out.
 
 use crate::format::checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
+use crate::format::cosignature::WitnessStatus;
 use crate::format::encoding;
 use crate::format::entry::{EntryError, Payload, SignedEntry, Withheld, decode_b64_exact};
 use crate::format::keys::VerifyingKey;
 use crate::format::merkle::{self, Hash, ProofError};
+use crate::format::policy::{Policy, PolicyError, PolicyVerdict};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
@@ -40,6 +42,29 @@ pub enum ReceiptError {
     /// redaction signed by the log key naming this entry, or not itself included.
     #[error("withheld: {0}")]
     Withheld(String),
+    /// The witness policy cannot be applied to this log (it lists other logs).
+    #[error("witness policy: {0}")]
+    Policy(PolicyError),
+    /// Too few of the policy's witnesses cosigned the receipt's checkpoint.
+    #[error(
+        "witness policy not met: {} verified, {} required ({})",
+        .0.verified, .0.rule, not_met_detail(.0)
+    )]
+    PolicyNotMet(PolicyVerdict),
+}
+
+/// The witnesses of a verdict that did not verify, for the error message.
+fn not_met_detail(v: &PolicyVerdict) -> String {
+    let missing: Vec<String> = v
+        .witnesses
+        .iter()
+        .filter(|w| !w.status.is_verified())
+        .map(|w| match &w.status {
+            WitnessStatus::Invalid(e) => format!("{}: {e}", w.name),
+            _ => format!("{}: no cosignature", w.name),
+        })
+        .collect();
+    missing.join("; ")
 }
 
 /// A parsed C2SP tlog-proof.
@@ -173,6 +198,9 @@ pub struct VerifiedReceipt {
     pub index: u64,
     /// The checkpoint it is included in, signed by the pinned log key.
     pub checkpoint: Checkpoint,
+    /// That checkpoint's signed note as carried, cosignatures included (judge them with
+    /// [`verify_receipt_with_policy`]).
+    pub checkpoint_note: String,
 }
 
 /// Verify a receipt offline against the pinned log key.
@@ -280,5 +308,26 @@ fn verify_value(
         entry,
         index: tlog.index,
         checkpoint,
+        checkpoint_note: tlog.checkpoint,
     })
+}
+
+/// [`verify_receipt`], then require the checkpoint's cosignatures to meet `policy`.
+///
+/// Fails as [`verify_receipt`] does; with [`ReceiptError::Policy`] when the policy lists logs and
+/// `log_key` is not one of them; and with [`ReceiptError::PolicyNotMet`] (carrying the per-witness
+/// verdict) when too few listed witnesses cosigned. On success the verdict says which did.
+pub fn verify_receipt_with_policy(
+    bytes: &[u8],
+    log_key: &VerifyingKey,
+    policy: &Policy,
+) -> Result<(VerifiedReceipt, PolicyVerdict), ReceiptError> {
+    let verified = verify_receipt(bytes, log_key)?;
+    let (_, verdict) = policy
+        .check(verified.checkpoint_note.as_bytes(), log_key)
+        .map_err(ReceiptError::Policy)?;
+    if !verdict.met {
+        return Err(ReceiptError::PolicyNotMet(verdict));
+    }
+    Ok((verified, verdict))
 }

@@ -7,9 +7,12 @@
 
 use crate::error::{Error, Result};
 use crate::format::checkpoint::open_checkpoint;
+use crate::format::cosignature::{Cosignature, WitnessKey};
 use crate::format::entry::{Envelope, Kind, KnownKeys, Payload, sha256};
 use crate::format::keys::VerifyingKey;
 use crate::format::merkle::{Frontier, Hash};
+use crate::format::note::Note;
+use crate::format::policy::Policy;
 use crate::ledger::Ledger;
 use crate::ledger::keybook::KeyBook;
 use crate::ledger::store::{self, Row};
@@ -65,6 +68,10 @@ pub mod codes {
     pub const PUBLISHED_CHECKPOINT_INVALID: &str = "published_checkpoint_invalid";
     /// The same envelope (leaf hash) appears at two indexes: a replayed entry.
     pub const DUPLICATE_ENTRY: &str = "duplicate_entry";
+    /// A stored witness cosignature does not verify on its checkpoint (or is malformed).
+    pub const COSIGNATURE_INVALID: &str = "cosignature_invalid";
+    /// The latest checkpoint's cosignatures do not meet the `--policy` witness policy.
+    pub const WITNESS_POLICY_NOT_MET: &str = "witness_policy_not_met";
     /// More findings than the report keeps (1000); the rest are counted, not listed.
     pub const TOO_MANY_FINDINGS: &str = "too_many_findings";
     /// A redaction entry signed by a key other than the operator key.
@@ -94,6 +101,8 @@ pub struct AuditOptions<'a> {
     pub log_key: Option<VerifyingKey>,
     /// A signed checkpoint published earlier that the ledger must extend.
     pub against: Option<Vec<u8>>,
+    /// A witness policy the latest checkpoint, with its stored cosignatures, must meet.
+    pub policy: Option<Policy>,
     /// Called with (entries done, total) after each chunk.
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
@@ -107,6 +116,8 @@ pub struct AuditReport {
     pub entries: u64,
     /// Stored checkpoints checked.
     pub checkpoints: u64,
+    /// Stored witness cosignatures checked.
+    pub cosignatures: u64,
     /// Keys ever granted.
     pub keys: usize,
     /// Failures, in the order found.
@@ -395,6 +406,15 @@ impl Ledger {
         if let Some(published) = &opts.against {
             self.check_against(conn, &mut a, published, &log_key, size)?;
         }
+        let cosignatures = check_cosignatures_in(conn, &mut a, &stored_checkpoints)?;
+        if let Some(policy) = &opts.policy {
+            self.check_policy(
+                &mut a,
+                policy,
+                &log_key,
+                stored_checkpoints.values().next_back(),
+            )?;
+        }
         let mut notices = Vec::new();
         let covered = stored_checkpoints
             .keys()
@@ -424,6 +444,7 @@ impl Ledger {
             ok: a.findings.is_empty(),
             entries: size,
             checkpoints: checkpoints_checked,
+            cosignatures,
             keys: book.records().count(),
             findings: a.findings,
             notices,
@@ -641,6 +662,84 @@ fn check_redaction(
         a.fail(codes::BAD_REDACTION, Some(idx), format!("entry {idx}: {p}"));
     }
     Ok(())
+}
+
+/// Every stored cosignature parses and verifies, by the witness key stored with it, on the
+/// body of the stored checkpoint it is kept with. Returns how many were checked.
+fn check_cosignatures_in(
+    conn: &rusqlite::Connection,
+    a: &mut Auditor,
+    checkpoints: &BTreeMap<u64, store::CheckpointRow>,
+) -> Result<u64> {
+    let rows = store::all_cosignatures(conn)?;
+    for (size, vkey, line) in &rows {
+        let mut fail = |why: String| {
+            a.fail(
+                codes::COSIGNATURE_INVALID,
+                Some(*size),
+                format!("the cosignature stored at size {size} by {vkey}: {why}"),
+            )
+        };
+        let Some(cp) = checkpoints.get(size) else {
+            fail("no checkpoint is stored at that size".into());
+            continue;
+        };
+        let body = match Note::parse(cp.note.as_bytes()) {
+            Ok(n) => n.text().to_string(),
+            // check_checkpoint already reported the note.
+            Err(_) => continue,
+        };
+        let checked = vkey
+            .parse::<WitnessKey>()
+            .map_err(|e| e.to_string())
+            .and_then(|key| {
+                Cosignature::parse_line(line)
+                    .and_then(|c| c.verify(&key, &body))
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(why) = checked {
+            fail(why);
+        }
+    }
+    Ok(rows.len() as u64)
+}
+
+impl Ledger {
+    /// The latest checkpoint, with its stored cosignatures, meets `policy`.
+    fn check_policy(
+        &self,
+        a: &mut Auditor,
+        policy: &Policy,
+        log_key: &VerifyingKey,
+        latest: Option<&store::CheckpointRow>,
+    ) -> Result<()> {
+        let Some(latest) = latest else {
+            a.fail(
+                codes::WITNESS_POLICY_NOT_MET,
+                None,
+                "no checkpoint is signed, so none is cosigned",
+            );
+            return Ok(());
+        };
+        let note = self.published(latest)?;
+        match policy.check(note.as_bytes(), log_key) {
+            Ok((_, verdict)) if verdict.met => {}
+            Ok((_, verdict)) => a.fail(
+                codes::WITNESS_POLICY_NOT_MET,
+                Some(latest.size),
+                format!(
+                    "the latest checkpoint (size {}) has {} verified cosignatures; the policy requires {}; run 'claimledger cosign'",
+                    latest.size, verdict.verified, verdict.rule
+                ),
+            ),
+            Err(e) => a.fail(
+                codes::WITNESS_POLICY_NOT_MET,
+                Some(latest.size),
+                format!("the latest checkpoint (size {}): {e}", latest.size),
+            ),
+        }
+        Ok(())
+    }
 }
 
 fn check_checkpoint(

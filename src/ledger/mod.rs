@@ -15,6 +15,7 @@
 //! | `keyfile.rs` | key files on disk (0600) |
 //! | `settings.rs` | the ledger's settings (`claimledger config`): configuration, not history |
 //! | `signer.rs` | the one signing path and the operator's signer state beside its key |
+//! | `witnesses.rs` | the witnesses configured and the cosignatures they returned |
 
 #[cfg(feature = "sqlite")]
 pub mod audit;
@@ -38,6 +39,8 @@ pub mod settings;
 pub mod signer;
 #[cfg(feature = "sqlite")]
 pub(crate) mod store;
+#[cfg(feature = "sqlite")]
+pub mod witnesses;
 
 #[cfg(feature = "sqlite")]
 pub use ledger::*;

@@ -69,7 +69,8 @@ impl Ledger {
         Ok(cp)
     }
 
-    /// The latest signed checkpoint, or the one stored at `size`.
+    /// The latest signed checkpoint, or the one stored at `size`, with the cosignatures stored
+    /// with it (see [`Ledger::add_cosignature`]).
     pub fn checkpoint(&self, size: Option<u64>) -> Result<SignedCheckpoint> {
         let row = match size {
             None => store::latest_checkpoint(&self.store.conn)?.ok_or_else(|| {
@@ -81,18 +82,18 @@ impl Ledger {
                 ))
             })?,
         };
-        self.parse_checkpoint(&row.note)
+        self.parse_checkpoint(&self.published(&row)?)
     }
 
-    /// All stored checkpoints, by size.
+    /// All stored checkpoints, by size, with their cosignatures.
     pub fn checkpoints(&self) -> Result<Vec<SignedCheckpoint>> {
         store::checkpoints(&self.store.conn)?
             .iter()
-            .map(|r| self.parse_checkpoint(&r.note))
+            .map(|r| self.parse_checkpoint(&self.published(r)?))
             .collect()
     }
 
-    fn parse_checkpoint(&self, note: &str) -> Result<SignedCheckpoint> {
+    pub(crate) fn parse_checkpoint(&self, note: &str) -> Result<SignedCheckpoint> {
         let (checkpoint, _) = open_checkpoint(note.as_bytes(), &self.log_key)?;
         Ok(SignedCheckpoint {
             checkpoint,
@@ -180,41 +181,56 @@ impl Ledger {
         })
     }
 
-    /// A receipt for entry `index` against the latest signed checkpoint. When a redaction
-    /// withholds the payload, the receipt carries the redaction's own receipt (same
-    /// checkpoint) instead, which proves the withholding (FORMAT.md §10.1).
+    /// A receipt for entry `index`, carrying its checkpoint's cosignatures.
+    ///
+    /// With a witness policy ([`Ledger::witness_policy`]) the checkpoint is the newest stored
+    /// one that covers the entry and meets the policy ([`Error::NotWitnessed`] when none does
+    /// yet); without one, the latest signed checkpoint. When a redaction withholds the payload,
+    /// the receipt carries the redaction's own receipt (same checkpoint) instead, which proves
+    /// the withholding (FORMAT.md §10.1).
     pub fn receipt(&self, index: u64) -> Result<Receipt> {
         let entry = self.entry(index)?;
-        let cp = store::latest_checkpoint(&self.store.conn)?
-            .filter(|c| c.size > index)
-            .ok_or(Error::NotCovered { index })?;
+        let (size, note) = match self.witness_policy()? {
+            Some(policy) => {
+                let cp = self
+                    .newest_meeting(index, &policy)?
+                    .ok_or(Error::NotWitnessed { index })?;
+                (cp.checkpoint.size, cp.note)
+            }
+            None => {
+                let cp = store::latest_checkpoint(&self.store.conn)?
+                    .filter(|c| c.size > index)
+                    .ok_or(Error::NotCovered { index })?;
+                (cp.size, self.published(&cp)?)
+            }
+        };
         let redaction = match entry.withheld() {
             // The redaction comes after the entry; a checkpoint signed before it does not
             // cover it, and then neither the payload nor the proof of its withholding exists.
-            Some(w) if w.redaction >= cp.size => {
+            Some(w) if w.redaction >= size => {
                 return Err(Error::NotCovered { index: w.redaction });
             }
-            Some(w) => Some(Box::new(self.receipt_at(w.redaction, &cp, None)?)),
+            Some(w) => Some(Box::new(self.receipt_at(w.redaction, size, &note, None)?)),
             None => None,
         };
-        self.receipt_at(index, &cp, redaction)
+        self.receipt_at(index, size, &note, redaction)
     }
 
     fn receipt_at(
         &self,
         index: u64,
-        cp: &store::CheckpointRow,
+        size: u64,
+        note: &str,
         redaction: Option<Box<Receipt>>,
     ) -> Result<Receipt> {
         let entry = self.entry(index)?;
-        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, cp.size)?;
+        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, size)?;
         // A receipt that would not verify is never handed out: the entry's own leaf hash must
         // reach the signed root through the stored nodes (O(log n)). A swapped or edited entry
         // or tree node fails here.
-        let (signed, _) = open_checkpoint(cp.note.as_bytes(), &self.log_key).map_err(|e| {
+        let (signed, _) = open_checkpoint(note.as_bytes(), &self.log_key).map_err(|e| {
             Error::altered(format!(
-                "the checkpoint stored at size {} does not verify with the log key ({e})",
-                cp.size
+                "the checkpoint stored at size {size} does not verify with the log key ({e})"
             ))
         })?;
         merkle::verify_inclusion(
@@ -236,7 +252,7 @@ impl Ledger {
                 extra: None,
                 index,
                 proof,
-                checkpoint: cp.note.clone(),
+                checkpoint: note.to_string(),
             },
             redaction,
         })

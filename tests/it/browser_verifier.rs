@@ -7,7 +7,11 @@
 use crate::ledger::{ORIGIN, TestLedger, key, statement};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use claimledger::{Stance, format::encoding, verify_receipt};
+use claimledger::format::cosignature::{Cosignature, WitnessKey, WitnessSigner, add_cosignatures};
+use claimledger::format::note::{Note, NoteSignature};
+use claimledger::format::policy::Policy;
+use claimledger::format::receipt::verify_receipt_with_policy;
+use claimledger::{Receipt, Stance, format::encoding, verify_receipt};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
@@ -39,6 +43,36 @@ impl Cases {
             "name": name,
             "receipt_file": file,
             "log_key": log_key,
+            "rust_ok": rust_ok,
+        }));
+        rust_ok
+    }
+
+    /// Record a case with pinned witnesses and a quorum: Rust's verdict is
+    /// `verify_receipt_with_policy` with the k-of-n policy.
+    fn add_witnessed(
+        &mut self,
+        name: &str,
+        receipt: &[u8],
+        log_key: &str,
+        witnesses: &[WitnessKey],
+        quorum: usize,
+    ) -> bool {
+        let file = format!("case-{:02}.json", self.list.len());
+        std::fs::write(self.dir.join(&file), receipt).unwrap();
+        let key: claimledger::VerifyingKey = log_key.parse().unwrap();
+        let policy = Policy::k_of_n(
+            witnesses.iter().map(|w| (w.clone(), None)).collect(),
+            quorum,
+        )
+        .unwrap();
+        let rust_ok = verify_receipt_with_policy(receipt, &key, &policy).is_ok();
+        self.list.push(json!({
+            "name": name,
+            "receipt_file": file,
+            "log_key": log_key,
+            "witnesses": witnesses.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+            "quorum": quorum,
             "rust_ok": rust_ok,
         }));
         rust_ok
@@ -361,6 +395,152 @@ fn js_verifier_agrees_with_rust_on_good_and_tampered_receipts() {
     .unwrap();
     let (ok, out) = run(&[harness.to_str().unwrap(), dir.path().to_str().unwrap()]);
     assert!(!ok && out.contains("DISAGREE"), "{out}");
+}
+
+/// `receipt` with `lines` added to its checkpoint note.
+fn with_lines(receipt: &Receipt, lines: &[NoteSignature]) -> Vec<u8> {
+    let mut r = receipt.clone();
+    r.tlog_proof.checkpoint = add_cosignatures(&r.tlog_proof.checkpoint, lines).unwrap();
+    r.to_pretty().into_bytes()
+}
+
+#[test]
+fn js_witness_verdicts_agree_with_rust() {
+    if !node_available() {
+        return;
+    }
+    let mut t = TestLedger::new();
+    let c = t.claim("DeepSeek-V3 cost $5.6M");
+    t.append_n(2);
+    let vkey = t.ledger.log_key().to_string();
+    let receipt = t.ledger.receipt(c).unwrap();
+    let body = Note::parse(receipt.tlog_proof.checkpoint.as_bytes())
+        .unwrap()
+        .text()
+        .to_string();
+    let signer = |name: &str, seed: u8| WitnessSigner::new(key(name, seed));
+    let (w1, w2, w3) = (
+        signer("w1.example/witness", 41),
+        signer("w2.example/witness", 42),
+        signer("w3.example/witness", 43),
+    );
+    let cosign = |w: &WitnessSigner, text: &str| w.cosign(text, 1_765_000_000).unwrap();
+    let line = |c: &Cosignature| c.to_note_signature();
+    let (k1, k2, k3) = (w1.witness_key(), w2.witness_key(), w3.witness_key());
+    let c1 = cosign(&w1, &body);
+    let c2 = cosign(&w2, &body);
+    let mut flipped = line(&c1);
+    flipped.signature[20] ^= 1;
+    let mut long = line(&c1);
+    long.signature.push(0);
+    let mut time_zero = line(&c1);
+    time_zero.signature[..8].copy_from_slice(&[0; 8]);
+    let other_body = body.replacen(&format!("\n{}\n", t.ledger.size().unwrap()), "\n1\n", 1);
+    assert_ne!(other_body, body);
+    let elsewhere = line(&cosign(&w1, &other_body));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cases = Cases {
+        dir: dir.path().to_path_buf(),
+        list: Vec::new(),
+    };
+    let both = with_lines(&receipt, &[line(&c1), line(&c2)]);
+    let only1 = with_lines(&receipt, &[line(&c1)]);
+    let plain = receipt.to_pretty().into_bytes();
+    let good: Vec<(&str, Vec<u8>, Vec<WitnessKey>, usize)> = vec![
+        ("w1 cosigned, 1 of [w1]", only1.clone(), vec![k1.clone()], 1),
+        (
+            "w1 and w2 cosigned, 2 of [w1, w2]",
+            both.clone(),
+            vec![k1.clone(), k2.clone()],
+            2,
+        ),
+        (
+            "w1 cosigned, 1 of [w1, w2]",
+            only1.clone(),
+            vec![k1.clone(), k2.clone()],
+            1,
+        ),
+        (
+            "no cosignature, quorum 0",
+            plain.clone(),
+            vec![k1.clone()],
+            0,
+        ),
+        (
+            "w1's line altered but w2 cosigned, 1 of [w1, w2]",
+            with_lines(&receipt, &[flipped.clone(), line(&c2)]),
+            vec![k1.clone(), k2.clone()],
+            1,
+        ),
+    ];
+    for (name, bytes, ws, k) in &good {
+        assert!(
+            cases.add_witnessed(name, bytes, &vkey, ws, *k),
+            "Rust rejected {name}"
+        );
+    }
+    let bad: Vec<(&str, Vec<u8>, Vec<WitnessKey>, usize)> = vec![
+        ("no cosignature, 1 of [w1]", plain, vec![k1.clone()], 1),
+        (
+            "w1 cosigned, 2 of [w1, w2]",
+            only1,
+            vec![k1.clone(), k2.clone()],
+            2,
+        ),
+        (
+            "only an unpinned witness cosigned",
+            with_lines(&receipt, &[line(&cosign(&w3, &body))]),
+            vec![k1.clone()],
+            1,
+        ),
+        (
+            "a cosignature with one bit flipped",
+            with_lines(&receipt, &[flipped]),
+            vec![k1.clone()],
+            1,
+        ),
+        (
+            "a cosignature one byte too long",
+            with_lines(&receipt, &[long]),
+            vec![k1.clone()],
+            1,
+        ),
+        (
+            "a cosignature at time 0",
+            with_lines(&receipt, &[time_zero]),
+            vec![k1.clone()],
+            1,
+        ),
+        (
+            "w1's cosignature of another checkpoint",
+            with_lines(&receipt, &[elsewhere]),
+            vec![k1.clone()],
+            1,
+        ),
+        (
+            "both cosigned, 3 of [w1, w2, w3]",
+            both,
+            vec![k1, k2, k3],
+            3,
+        ),
+    ];
+    for (name, bytes, ws, k) in &bad {
+        assert!(
+            !cases.add_witnessed(name, bytes, &vkey, ws, *k),
+            "Rust accepted {name}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("cases.json"),
+        serde_json::to_vec_pretty(&cases.list).unwrap(),
+    )
+    .unwrap();
+    let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/web/verify-cases.mjs");
+    let (ok, out) = run(&[harness.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    eprintln!("{out}");
+    assert!(ok, "web/verify.js disagrees with the Rust verifier:\n{out}");
+    assert!(out.contains(&format!("{} cases, 0 disagreements", cases.list.len())));
 }
 
 #[test]

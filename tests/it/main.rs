@@ -17,6 +17,7 @@ mod import; // JSON Lines import/export: round trips, all-or-nothing batches, ba
 mod interop; // Go sumdb/note + sumdb/tlog verify our receipts and consistency proofs
 mod layout; // src/format/ is pure (no rusqlite, std::fs, std::net); DESIGN.md names every file
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
+mod litewitness; // litewitness (torchwood, Go) as our witness: cosign, 409/422 evidence, slow and dead witnesses
 mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
@@ -27,3 +28,4 @@ mod signing; // the operator signs only what extends its last signed tree; no de
 mod skips; // a skipped test is named, with its reason, in the summary that ends cargo test
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1
+mod witness; // witness serve over HTTP: every tlog-witness status, restarts, races; Go x/mod + torchwood peers

@@ -2,7 +2,8 @@
 //
 //   node tests/web/verify-cases.mjs CASES_DIR
 //
-// CASES_DIR/cases.json is [{"name", "receipt_file" (relative to CASES_DIR), "log_key", "rust_ok"}].
+// CASES_DIR/cases.json is [{"name", "receipt_file" (relative to CASES_DIR), "log_key", "rust_ok"}],
+// and optionally "witnesses" (pinned witness vkeys) with "quorum" for the k-of-n witness step.
 // Receipts are read as bytes and passed as bytes, so the JS verifier sees exactly what Rust saw.
 // Prints one line per case; exits 0 iff every JS verdict equals rust_ok, 1 if any differs,
 // 2 on a harness error (unreadable cases, missing file, a verifier that throws).
@@ -22,7 +23,8 @@ async function main() {
       throw new Error(`malformed case ${JSON.stringify(c)}`);
     }
     const bytes = new Uint8Array(fs.readFileSync(path.join(dir, c.receipt_file)));
-    const res = await verifyReceipt(bytes, c.log_key);
+    const options = c.witnesses ? { witnesses: c.witnesses, quorum: c.quorum } : {};
+    const res = await verifyReceipt(bytes, c.log_key, options);
     const last = res.checks.at(-1);
     const where = res.ok ? 'all checks passed' : `failed at ${last.id}: ${last.detail}`;
     const agree = res.ok === c.rust_ok;

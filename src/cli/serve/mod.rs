@@ -41,6 +41,8 @@ pub struct State {
     max_body: usize,
     /// Time a POST has to deliver its whole body (`--body-timeout`).
     body_timeout: std::time::Duration,
+    /// Cosigns in the background after appends (only when the writer can append).
+    cosigner: Option<super::cosign::Background>,
 }
 
 type Shared = Arc<State>;
@@ -57,6 +59,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
         );
         None
     };
+    let has_writer = writer.is_some();
     let state = Arc::new(State {
         path: ctx.ledger.clone(),
         log_key,
@@ -68,7 +71,19 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
         rate: limit::RateLimiter::new(args.rate_limit),
         max_body: args.max_body,
         body_timeout: args.body_timeout,
+        cosigner: has_writer.then(|| {
+            super::cosign::Background::start(
+                ctx.ledger.clone(),
+                super::cosign::evidence_dir(ctx, None),
+                std::time::Duration::from_secs(super::cosign::DEFAULT_TIMEOUT_SECS),
+                std::time::Duration::from_millis(args.cosign_batch_ms),
+            )
+        }),
     });
+    // A checkpoint signed while the server was down may not be cosigned yet.
+    if let Some(c) = &state.cosigner {
+        c.poke();
+    }
     let limits = conn::Limits {
         header_timeout: args.header_timeout,
         max_connections: args
@@ -154,7 +169,8 @@ async fn json_refusals(method: axum::http::Method, resp: Response) -> Response {
     out
 }
 
-async fn shutdown_signal() {
+/// Completes on Ctrl-C or SIGTERM (also used by `witness serve`).
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -306,6 +322,8 @@ impl From<Error> for ApiError {
             | Error::RedactionRule(_) => (S::UNPROCESSABLE_ENTITY, "rule_violation"),
             Error::Duplicate { .. } => (S::CONFLICT, "duplicate"),
             Error::NotCovered { .. } => (S::CONFLICT, "not_covered"),
+            Error::NotWitnessed { .. } => (S::CONFLICT, "not_witnessed"),
+            Error::Witness(_) => (S::BAD_REQUEST, "bad_request"),
             Error::Size(_) | Error::Proof(_) => (S::BAD_REQUEST, "bad_request"),
             _ => (S::INTERNAL_SERVER_ERROR, "internal"),
         };
