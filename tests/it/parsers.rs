@@ -11,6 +11,7 @@
 //!   decode to the very same entry).
 
 use claimledger::format::checkpoint::{Checkpoint, open_checkpoint};
+use claimledger::format::cosignature::{Cosignature, add_cosignatures, parse_signature_lines};
 use claimledger::format::encoding::{
     self, MAX_SAFE_INTEGER, check_canonical, parse_strict, to_canonical,
 };
@@ -19,7 +20,9 @@ use claimledger::format::figure::{self, Comparison, Figure};
 use claimledger::format::keys::is_valid_key_name;
 use claimledger::format::note::{self, Note, sign_note};
 use claimledger::format::receipt::TlogProof;
-use claimledger::{Kind, Ledger, SigningKey, VerifyingKey, verify_receipt};
+use claimledger::format::witness::{AddCheckpoint, parse_log_list, parse_size_body, size_body};
+use claimledger::verify_receipt;
+use claimledger::{Kind, Ledger, Policy, SigningKey, VerifyingKey, WitnessKey, WitnessSigner};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -53,6 +56,35 @@ fn signed_note() -> &'static [u8] {
         .unwrap()
     })
     .as_bytes()
+}
+
+/// The witness of the fixtures (fixed seed).
+fn witness() -> &'static WitnessSigner {
+    static W: OnceLock<WitnessSigner> = OnceLock::new();
+    W.get_or_init(|| {
+        WitnessSigner::new(
+            SigningKey::from_seed("parsers.test.example/witness", [0x6b; 32]).unwrap(),
+        )
+    })
+}
+
+/// [`signed_checkpoint`] cosigned by [`witness`], and a 1-of-1 policy text for it.
+fn cosigned_checkpoint() -> &'static (String, String) {
+    static NOTE: OnceLock<(String, String)> = OnceLock::new();
+    NOTE.get_or_init(|| {
+        let note = std::str::from_utf8(signed_checkpoint()).unwrap();
+        let body = Note::parse(note.as_bytes()).unwrap().text().to_owned();
+        let line = witness()
+            .cosign(&body, 1_700_000_000)
+            .unwrap()
+            .to_note_signature();
+        let policy = format!(
+            "log {}\nwitness w {} http://127.0.0.1:1/\ngroup g any w\nquorum g\n",
+            log_key().verifying_key(),
+            witness().witness_key()
+        );
+        (add_cosignatures(note, &[line]).unwrap(), policy)
+    })
 }
 
 /// A signed checkpoint with one extension line, by [`log_key`].
@@ -261,6 +293,24 @@ fn valid_text() -> impl Strategy<Value = Vec<u8>> {
         tlog_proof_value().prop_map(|p| p.to_text().into_bytes()),
         Just(signed_note().to_vec()),
         Just(signed_checkpoint().to_vec()),
+        Just(cosigned_checkpoint().0.clone().into_bytes()),
+        Just(cosigned_checkpoint().1.clone().into_bytes()),
+        (key_name(), any::<[u8; 32]>()).prop_map(|(name, seed)| {
+            let key = SigningKey::from_seed(&name, seed).unwrap();
+            WitnessSigner::new(key)
+                .witness_key()
+                .to_string()
+                .into_bytes()
+        }),
+        Just(
+            AddCheckpoint {
+                old_size: 3,
+                proof: vec![[7; 32], [8; 32]],
+                checkpoint: cosigned_checkpoint().0.clone(),
+            }
+            .to_body()
+            .into_bytes()
+        ),
     ]
 }
 
@@ -422,6 +472,28 @@ fn every_parser(bytes: &[u8]) {
     if let Ok(v) = parse_strict(bytes) {
         assert_eq!(check_canonical(&to_canonical(&v)), Ok(v));
     }
+    // Witness formats (FORMAT.md §14–16).
+    if let Ok(key) = text.parse::<WitnessKey>() {
+        assert_eq!(key.to_string(), text);
+    }
+    if let Ok(c) = Cosignature::parse_line(&text) {
+        assert_eq!(c.to_line(), text);
+    }
+    if let Ok(lines) = parse_signature_lines(&text) {
+        let joined: String = lines.iter().map(|l| format!("{}\n", l.line())).collect();
+        assert_eq!(joined, text);
+    }
+    if let Ok(policy) = text.parse::<Policy>() {
+        assert_eq!(policy.to_text().parse::<Policy>().as_ref(), Ok(&policy));
+        let _ = policy.check(bytes, &log);
+    }
+    if let Ok(req) = AddCheckpoint::parse(bytes) {
+        assert_eq!(req.to_body().as_bytes(), bytes);
+    }
+    if let Some(n) = parse_size_body(bytes) {
+        assert_eq!(size_body(n).as_bytes(), bytes);
+    }
+    let _ = parse_log_list(&text);
     // Tile paths come from URLs: one spelling per tile.
     if let Some(t) = claimledger::format::tiles::TilePath::parse(&text) {
         assert_eq!(t.to_path(), format!("tile/{text}"));
@@ -598,6 +670,23 @@ proptest! {
         let mutated = mutate(original, &m);
         let opened = note::open(&mutated, keys);
         prop_assert_eq!(opened.is_ok(), &mutated == original, "{:?}", String::from_utf8_lossy(&mutated));
+    }
+
+    #[test]
+    fn mutated_cosigned_checkpoints_meet_the_policy_only_with_the_original_text(m in mutations()) {
+        let (original, policy) = cosigned_checkpoint();
+        let policy: Policy = policy.parse().unwrap();
+        let log = log_key().verifying_key();
+        prop_assert!(policy.check(original.as_bytes(), &log).unwrap().1.met);
+        let mutated = mutate(original.as_bytes(), &m);
+        if let Ok((_, verdict)) = policy.check(&mutated, &log) {
+            if verdict.met {
+                // Extra or reordered signature lines are harmless; the signed text is not.
+                let text = Note::parse(&mutated).unwrap().text().to_owned();
+                let want = Note::parse(original.as_bytes()).unwrap().text().to_owned();
+                prop_assert_eq!(text, want);
+            }
+        }
     }
 
     #[test]

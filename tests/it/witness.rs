@@ -559,3 +559,41 @@ fn go_log_checkpoints_are_cosigned_and_torchwood_verifies_the_cosignatures() {
     std::fs::write(d.join("resp-bad"), format!("{}\n", line.line())).expect("write");
     assert!(!verify("checkpoint-5", "resp-bad").status.success());
 }
+
+#[test]
+fn slow_clients_are_cut_off_by_the_header_and_body_timeouts() {
+    // A client that never finishes its headers, and one that never finishes its body, hold a
+    // connection only until the witness's timeouts (10 s): then the first is closed and the
+    // second gets 408. The socket timeout of 60 s only keeps a broken witness from hanging the
+    // test; nothing here measures time.
+    use std::io::{Read as _, Write as _};
+    let log = TestLog::new("news.example/claims", 1, 2);
+    let dir = setup(&[&log]);
+    let w = WitnessServer::start(dir.path());
+    let addr = w.url.strip_prefix("http://").expect("http URL").to_owned();
+    let talk = |prefix: String| {
+        let addr = addr.clone();
+        std::thread::spawn(move || {
+            let mut s = std::net::TcpStream::connect(&addr).expect("connects");
+            s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+                .expect("timeout");
+            s.write_all(prefix.as_bytes()).expect("writes");
+            let mut answer = Vec::new();
+            let read = s.read_to_end(&mut answer);
+            (read.is_ok(), String::from_utf8_lossy(&answer).into_owned())
+        })
+    };
+    let headers = talk("POST /add-checkpoint HTTP/1.1\r\nHost: witness\r\n".into());
+    let body = talk(
+        "POST /add-checkpoint HTTP/1.1\r\nHost: witness\r\nContent-Length: 1000\r\n\r\nold 0\n"
+            .into(),
+    );
+    let (closed, answer) = headers.join().expect("thread");
+    assert!(closed, "the witness kept a half-sent request open");
+    assert!(!answer.contains("200 OK"), "{answer}");
+    let (closed, answer) = body.join().expect("thread");
+    assert!(closed, "the witness kept a half-sent body open");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    // The witness still serves.
+    assert_eq!(w.add(&log.request(0, 2)).0, 200);
+}
