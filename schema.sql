@@ -67,13 +67,14 @@ CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints
     BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 
 -- @since 2
--- (this round's additions: each feature's tables and triggers under its own heading)
+-- (this round's additions: each feature's tables and triggers under its own heading; written
+-- IF NOT EXISTS so that a file already holding some of them upgrades cleanly)
 
 -- settings
 -- The ledger's configuration (`claimledger config`): who publishes it, where it is served.
 -- Configuration, not history: rows may change, nothing here is signed or proved, and audit
 -- ignores the table.
-CREATE TABLE settings (
+CREATE TABLE IF NOT EXISTS settings (
     key   TEXT PRIMARY KEY,  -- 'publisher.name', 'publisher.url', 'publisher.ledger_url'
     value TEXT NOT NULL      -- as set; checked by the code (src/ledger/settings.rs)
 ) STRICT;
@@ -92,15 +93,15 @@ UPDATE sqlite_schema
 PRAGMA writable_schema = RESET;
 -- A payload row may be deleted only once a redaction entry naming its index is stored, and
 -- only when that entry is a claim or a statement; nothing else in history may be deleted.
-DROP TRIGGER payloads_no_delete;
-CREATE TRIGGER payloads_no_delete BEFORE DELETE ON payloads
+DROP TRIGGER IF EXISTS payloads_no_delete;
+CREATE TRIGGER IF NOT EXISTS payloads_no_delete BEFORE DELETE ON payloads
     WHEN NOT EXISTS (
         SELECT 1 FROM entries r JOIN entries t ON t.idx = r.target_idx
          WHERE r.kind = 'redaction' AND r.target_idx = OLD.idx
            AND t.kind IN ('claim', 'statement'))
     BEGIN SELECT RAISE(ABORT, 'payloads are append-only; only a redaction entry naming this index removes one'); END;
 -- A withheld payload never comes back.
-CREATE TRIGGER payloads_not_after_redaction BEFORE INSERT ON payloads
+CREATE TRIGGER IF NOT EXISTS payloads_not_after_redaction BEFORE INSERT ON payloads
     WHEN EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'redaction' AND r.target_idx = NEW.idx)
     BEGIN SELECT RAISE(ABORT, 'this payload was withheld by a redaction and cannot be stored again'); END;
 
@@ -108,14 +109,14 @@ CREATE TRIGGER payloads_not_after_redaction BEFORE INSERT ON payloads
 -- Appends and reads find key entries and statements by what their signed envelope says, not by
 -- the `kind` / `target_idx` columns (which anyone with write access to the file could edit):
 -- SQLite computes these index keys from the envelope bytes itself.
-CREATE INDEX entries_keys_by_envelope ON entries (idx)
+CREATE INDEX IF NOT EXISTS entries_keys_by_envelope ON entries (idx)
     WHERE json_extract(CAST(envelope AS TEXT), '$.kind') = 'key';
-CREATE INDEX entries_by_envelope_target ON entries (json_extract(CAST(envelope AS TEXT), '$.target.index'));
+CREATE INDEX IF NOT EXISTS entries_by_envelope_target ON entries (json_extract(CAST(envelope AS TEXT), '$.target.index'));
 
 -- witnesses
 -- The witnesses `claimledger cosign` asks (C2SP tlog-witness). Configuration, not history: the
 -- operator adds and removes rows, so there is no append-only trigger and nothing here is proved.
-CREATE TABLE witnesses (
+CREATE TABLE IF NOT EXISTS witnesses (
     vkey     TEXT PRIMARY KEY,  -- the witness's cosignature verifier key (C2SP vkey, type 0x04)
     url      TEXT NOT NULL,     -- tlog-witness prefix URL; requests go to <url>/add-checkpoint
     added_at TEXT NOT NULL      -- RFC 3339 UTC, when `witness add` ran
@@ -123,15 +124,15 @@ CREATE TABLE witnesses (
 
 -- Cosignatures returned by witnesses, each kept with the checkpoint it signs. History: a
 -- witness's cosignature is evidence of what it saw, so rows are never changed or removed.
-CREATE TABLE cosignatures (
+CREATE TABLE IF NOT EXISTS cosignatures (
     size         INTEGER NOT NULL REFERENCES checkpoints (size),  -- the checkpoint it cosigns
     witness_vkey TEXT NOT NULL,  -- who cosigned (vkey text; may outlive its witnesses row)
     line         TEXT NOT NULL,  -- the cosignature line as returned, without its newline
     PRIMARY KEY (size, witness_vkey)
 ) STRICT;
-CREATE TRIGGER cosignatures_no_update BEFORE UPDATE ON cosignatures
+CREATE TRIGGER IF NOT EXISTS cosignatures_no_update BEFORE UPDATE ON cosignatures
     BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;
-CREATE TRIGGER cosignatures_no_delete BEFORE DELETE ON cosignatures
+CREATE TRIGGER IF NOT EXISTS cosignatures_no_delete BEFORE DELETE ON cosignatures
     BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;
 
 -- @views

@@ -21,8 +21,12 @@ pub fn info(ctx: &Ctx) -> Result<Outcome> {
     };
     let operator_key = ctx.operator_key.clone().or(ledger.operator_key_path()?);
     let path = std::fs::canonicalize(ledger.path()).unwrap_or_else(|_| ledger.path().into());
-    // Witness cosigning is not built yet; the member is there so that tools can rely on it.
-    let witnesses: Vec<Value> = Vec::new();
+    let configured = ledger.witnesses()?;
+    let quorum = ledger.witness_quorum()?;
+    let witnesses: Vec<Value> = configured
+        .iter()
+        .map(|w| json!({"vkey": w.key.to_string(), "url": w.url, "added_at": w.added_at}))
+        .collect();
     if ctx.json {
         print_json(&json!({
             "ledger_path": path,
@@ -33,6 +37,7 @@ pub fn info(ctx: &Ctx) -> Result<Outcome> {
             "operator_key_path": operator_key,
             "operator_key_found": operator_key.as_deref().is_some_and(std::path::Path::is_file),
             "witnesses": witnesses,
+            "witness_quorum": (!configured.is_empty()).then_some(quorum),
         }))?;
         return Ok(Outcome::Ok);
     }
@@ -62,7 +67,17 @@ pub fn info(ctx: &Ctx) -> Result<Outcome> {
         Some(p) => out!("operator key  {} (not found here)", Shown(p.display())),
         None => out!("operator key  none recorded (pass --operator-key FILE)"),
     }
-    out!("witnesses     none");
+    if configured.is_empty() {
+        out!("witnesses     none (claimledger witness add URL VKEY)");
+    } else {
+        out!(
+            "witnesses     {} configured; a checkpoint needs {quorum} of their cosignatures",
+            configured.len()
+        );
+        for w in &configured {
+            out!("              {} {}", Shown(&w.key), Shown(&w.url));
+        }
+    }
     Ok(Outcome::Ok)
 }
 

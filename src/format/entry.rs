@@ -341,7 +341,11 @@ pub struct SignedEntry {
 /// A payload with its canonical bytes, or what stands in for one a redaction withheld.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Body {
-    Given { payload: Payload, bytes: Vec<u8> },
+    // Boxed: a payload is far larger than what stands in for a withheld one.
+    Given {
+        payload: Box<Payload>,
+        bytes: Vec<u8>,
+    },
     Withheld(Withheld),
 }
 
@@ -392,7 +396,7 @@ impl SignedEntry {
         Ok(SignedEntry {
             envelope,
             body: Body::Given {
-                payload,
+                payload: Box::new(payload),
                 bytes: payload_bytes,
             },
         })
@@ -499,7 +503,7 @@ impl SignedEntry {
         Ok(SignedEntry {
             envelope,
             body: Body::Given {
-                payload,
+                payload: Box::new(payload),
                 bytes: payload_bytes,
             },
         })

@@ -403,7 +403,7 @@ fn info_names_the_log_key_size_checkpoint_operator_key_and_witnesses() {
         format!("log key       {log_vkey}"),
         "size          3 entries".to_string(),
         format!("operator key  {}", operator.display()),
-        "witnesses     none".to_string(),
+        "witnesses     none (claimledger witness add URL VKEY)".to_string(),
     ] {
         assert!(text.lines().any(|l| l == line), "{line:?} missing:\n{text}");
     }
