@@ -1092,7 +1092,7 @@ function witnessesStep(result, step, note, options) {
     if (verified < policy.quorum) throw new Error(`witness policy not met: ${summary}: ${each}`);
     return `${summary}: ${each}`;
   });
-
+}
 
 // FORMAT §10.3 for a withheld payload: instead of step 7, the nested receipt of the redaction
 // must verify with the same pinned key, be a redaction signed by that key, and name this

@@ -497,7 +497,23 @@ pub fn figures_table(rows: &[FigureStatement]) -> String {
             ]
         })
         .collect();
-    table(&header, &body)
+    // The rating column only when some statement is rated: an empty column costs a narrow
+    // terminal its readable layout (`--json` always has the member).
+    const RATING: usize = 10;
+    if rows.iter().any(|r| r.rating.is_some()) {
+        table(&header, &body)
+    } else {
+        let mut header = header.to_vec();
+        header.remove(RATING);
+        let body: Vec<Vec<String>> = body
+            .into_iter()
+            .map(|mut row| {
+                row.remove(RATING);
+                row
+            })
+            .collect();
+        table(&header, &body)
+    }
 }
 
 pub fn print_json(v: &Value) -> anyhow::Result<()> {

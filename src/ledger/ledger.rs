@@ -37,7 +37,7 @@ pub struct CreateOptions {
 #[derive(Clone, Debug, Default)]
 pub struct OperatorOptions {
     /// The operator's signer state: the last checkpoint its key signed, kept outside the
-    /// ledger file (docs/FORMAT.md §14.1). Default: `<operator key file>.last-checkpoint` when
+    /// ledger file (docs/FORMAT.md §17.1). Default: `<operator key file>.last-checkpoint` when
     /// init recorded the key file (see [`signer::state_path_for`]), else
     /// `<ledger file>.last-checkpoint`. Keep it beside the key and move it with the key;
     /// THREAT-MODEL.md says how to back it up and restore a ledger.

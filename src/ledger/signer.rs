@@ -6,7 +6,7 @@
 //! signing, [`sign_checkpoint_in`] verifies that note with the log key, checks that the stored
 //! tree at its size folds to its signed root, extends it with leaf hashes computed from envelope
 //! bytes, and refuses ([`Error::LedgerAltered`]) on any disagreement. Nothing it decides comes
-//! from a column nobody signed. See docs/DESIGN.md "Signing" and docs/FORMAT.md §14.
+//! from a column nobody signed. See docs/DESIGN.md "Signing" and docs/FORMAT.md §17.1.
 
 use crate::error::{Error, Result};
 use crate::format::checkpoint::{Checkpoint, open_checkpoint};

@@ -200,14 +200,22 @@ fn concurrent_inits_leave_one_ledger_and_its_key() {
             .output()
             .unwrap();
         assert!(signed.status.success(), "round {round}: {signed:?}");
-        // Losers left nothing behind.
+        // Losers left nothing behind: the winner's ledger, key and signer state only.
         let mut names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| !n.ends_with("-wal") && !n.ends_with("-shm"))
             .collect();
         names.sort();
-        assert_eq!(names, ["l.db", "l.db.operator.key"], "round {round}");
+        assert_eq!(
+            names,
+            [
+                "l.db",
+                "l.db.operator.key",
+                "l.db.operator.key.last-checkpoint"
+            ],
+            "round {round}"
+        );
     }
 }
 

@@ -324,6 +324,19 @@ fn evidence_in(dir: &Path) -> Vec<serde_json::Value> {
     found
 }
 
+/// The operator's signer state beside its key (FORMAT.md §17.1).
+fn signer_state(s: &Session) -> std::path::PathBuf {
+    s.path("ledger.db.operator.key.last-checkpoint")
+}
+
+/// Roll the ledger back as a dishonest newsroom would: the file AND the signer state that would
+/// otherwise refuse to sign an older tree (issue #12), both of which it controls. Only the
+/// witnesses still remember what was signed.
+fn roll_back(s: &Session, ledger: &[u8], state: &[u8]) {
+    std::fs::write(s.ledger(), ledger).unwrap();
+    std::fs::write(signer_state(s), state).unwrap();
+}
+
 #[test]
 fn a_rolled_back_then_forked_ledger_gets_409_and_422_and_evidence() {
     let Some((s, w)) = witnessed() else {
@@ -332,15 +345,16 @@ fn a_rolled_back_then_forked_ledger_gets_409_and_422_and_evidence() {
     s.ok(&["cosign"]);
     let old_size = size_of(&s);
     let backup = s.snapshot();
+    let backup_state = std::fs::read(signer_state(&s)).unwrap();
     add_claim(&s, "Nvidia says its Singapore sales show no diversion");
     add_claim(&s, "US officials doubt the figure");
     s.ok(&["cosign"]);
     let witnessed = size_of(&s);
     assert_eq!(witnessed, old_size + 2);
 
-    // Rolled back: the file is replaced by the older copy. The witness answers 409 with a size
-    // this ledger no longer reaches.
-    std::fs::write(s.ledger(), &backup).unwrap();
+    // Rolled back: the file (and the signer state) are replaced by older copies. The witness
+    // answers 409 with a size this ledger no longer reaches.
+    roll_back(&s, &backup, &backup_state);
     let out = s.run(&["cosign", "--json", "--evidence-dir", "evidence"]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let json = out.json();
@@ -595,6 +609,7 @@ fn a_peer_newsrooms_claimledger_witness_cosigns_and_refuses_a_fork() {
     let out = s.ok(&["cosign", "--json"]).json();
     assert_eq!(out["witnesses"][0]["status"], "cosigned", "{out}");
     let backup = s.snapshot();
+    let backup_state = std::fs::read(signer_state(&s)).unwrap();
     add_claim(&s, "Nvidia says its Singapore sales show no diversion");
     s.ok(&["cosign"]);
     s.ok(&["receipt", "3", "--out", "r.json"]);
@@ -609,7 +624,7 @@ fn a_peer_newsrooms_claimledger_witness_cosigns_and_refuses_a_fork() {
     ]);
 
     // The older copy grows another way to the same size: the peer refuses it (409, then 422).
-    std::fs::write(s.ledger(), &backup).unwrap();
+    roll_back(&s, &backup, &backup_state);
     add_claim(&s, "A different claim at the same index");
     let out = s.run(&["cosign", "--evidence-dir", "evidence"]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);

@@ -276,7 +276,11 @@ fn audit_finds_missing_payloads_and_forged_redactions() {
         "{:#?}",
         report.findings
     );
-    assert!(matches!(l.entry(a).unwrap_err(), Error::Corrupt(_)));
+    // A read refuses it as an edit behind the tool's back (issue #12: "ledger altered, run audit").
+    assert!(matches!(
+        l.entry(a).unwrap_err(),
+        Error::LedgerAltered { .. }
+    ));
     drop(l);
 
     // Inject the reporter's redaction of B as a row, and delete B's payload.
