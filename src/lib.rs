@@ -45,7 +45,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod claimreview;
 mod error;
 pub mod format;
 pub mod ledger;

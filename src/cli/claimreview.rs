@@ -2,9 +2,9 @@
 //! JSON-LD, ClaimReview archives and feeds in as signed entries.
 
 use super::output::{print_json, rating_text};
-use super::{Ctx, Outcome, read_input};
+use super::{Ctx, Outcome, Shown, read_input};
 use anyhow::{Context, Result};
-use claimledger::claimreview::ImportReviewOptions;
+use claimledger::ledger::claimreview::ImportReviewOptions;
 use serde_json::{Value, json};
 use std::path::Path;
 
@@ -42,11 +42,12 @@ fn review_text(r: &Value) -> String {
     };
     format!(
         "{}\n  claim: \"{}\"\n  by {} on {} · receipt {}",
-        rating_text(&label),
-        r["claimReviewed"].as_str().unwrap_or_default(),
-        r["author"]["name"].as_str().unwrap_or_default(),
-        r["datePublished"].as_str().unwrap_or_default(),
-        r["subjectOf"]["url"].as_str().unwrap_or_default(),
+        // Each field escaped on its own, so a newline in a claim cannot start a fake line.
+        Shown(rating_text(&label)),
+        Shown(r["claimReviewed"].as_str().unwrap_or_default()),
+        Shown(r["author"]["name"].as_str().unwrap_or_default()),
+        Shown(r["datePublished"].as_str().unwrap_or_default()),
+        Shown(r["subjectOf"]["url"].as_str().unwrap_or_default()),
     )
 }
 
@@ -67,7 +68,7 @@ pub fn import(ctx: &Ctx, file: &Path, strict: bool) -> Result<Outcome> {
     let written = report.claims_added + report.statements_added > 0;
     if written && report.checkpoint.is_none() {
         if let Some(n) = notice {
-            eprintln!("notice: {n}");
+            eprintln!("notice: {}", Shown(n));
         }
     }
     if ctx.json {
@@ -95,7 +96,7 @@ pub fn import(ctx: &Ctx, file: &Path, strict: bool) -> Result<Outcome> {
             }
         );
         for b in &report.bad {
-            out!("  bad item {}: {}", b.position, b.reason);
+            out!("  bad item {}: {}", Shown(&b.position), Shown(&b.reason));
         }
     }
     if report.bad.is_empty() {

@@ -2,7 +2,7 @@
 
 use super::args::ConfigCommand;
 use super::output::{print_json, table};
-use super::{Ctx, Outcome};
+use super::{Ctx, Outcome, Shown};
 use anyhow::{Context, Result};
 use claimledger::ledger::settings::Setting;
 use serde_json::{Value, json};
@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<Outcome> {
             if ctx.json {
                 print_json(&json!({"key": setting.key(), "value": value}))?;
             } else {
-                eprintln!("{setting} = {value}");
+                eprintln!("{setting} = {}", Shown(value));
             }
         }
         ConfigCommand::Unset { setting } => {
@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<Outcome> {
             if ctx.json {
                 print_json(&json!({"key": setting.key(), "value": value}))?;
             } else if let Some(v) = &value {
-                out!("{v}");
+                out!("{}", Shown(v));
             } else {
                 eprintln!(
                     "{setting} is not set\nhint: set it with 'claimledger config set {setting} VALUE'"

@@ -6,7 +6,7 @@
 use super::args::CosignArgs;
 use super::output::print_json;
 use super::witness_client::{Answer, WitnessClient};
-use super::{Ctx, Outcome};
+use super::{Ctx, Outcome, Shown};
 use anyhow::{Context, Result, bail};
 use base64::Engine as _;
 use claimledger::Ledger;
@@ -273,16 +273,23 @@ pub fn run(ctx: &Ctx, args: CosignArgs) -> Result<Outcome> {
 
 pub fn print_report(report: &Report) -> Result<()> {
     for (w, r) in &report.results {
-        let name = w.key.name();
+        // Names and messages come from the network and the ledger: escaped (docs/CLI.md).
+        let name = Shown(w.key.name());
         match r {
             WitnessResult::Cosigned => out!("{name}: cosigned size {} ✓", report.size),
             WitnessResult::Inconsistent { message, evidence } => {
-                eprintln!("claimledger: WITNESS SAW ANOTHER HISTORY: {message}");
-                eprintln!("  evidence written to {}", evidence.display());
-                out!("{name}: INCONSISTENT ✗ (evidence: {})", evidence.display());
+                eprintln!(
+                    "claimledger: WITNESS SAW ANOTHER HISTORY: {}",
+                    Shown(message)
+                );
+                eprintln!("  evidence written to {}", Shown(evidence.display()));
+                out!(
+                    "{name}: INCONSISTENT ✗ (evidence: {})",
+                    Shown(evidence.display())
+                );
             }
-            WitnessResult::Refused(m) => out!("{name}: refused ✗ ({m})"),
-            WitnessResult::Unreachable(m) => out!("{name}: unreachable ✗ ({m})"),
+            WitnessResult::Refused(m) => out!("{name}: refused ✗ ({})", Shown(m)),
+            WitnessResult::Unreachable(m) => out!("{name}: unreachable ✗ ({})", Shown(m)),
         }
     }
     match report.policy_met {
@@ -363,13 +370,15 @@ fn background_round(path: &Path, evidence_dir: &Path, timeout: Duration) {
                 match r {
                     WitnessResult::Cosigned => {}
                     WitnessResult::Inconsistent { message, evidence } => eprintln!(
-                        "claimledger serve: WITNESS SAW ANOTHER HISTORY: {message}; evidence written to {}",
-                        evidence.display()
+                        "claimledger serve: WITNESS SAW ANOTHER HISTORY: {}; evidence written to {}",
+                        Shown(message),
+                        Shown(evidence.display())
                     ),
                     WitnessResult::Refused(m) | WitnessResult::Unreachable(m) => eprintln!(
-                        "claimledger serve: witness {} did not cosign size {}: {m}",
-                        w.key.name(),
-                        report.size
+                        "claimledger serve: witness {} did not cosign size {}: {}",
+                        Shown(w.key.name()),
+                        report.size,
+                        Shown(m)
                     ),
                 }
             }
@@ -380,6 +389,6 @@ fn background_round(path: &Path, evidence_dir: &Path, timeout: Duration) {
                 );
             }
         }
-        Err(e) => eprintln!("claimledger serve: cosigning: {e}"),
+        Err(e) => eprintln!("claimledger serve: cosigning: {}", Shown(e)),
     }
 }

@@ -4,7 +4,7 @@
 //! One enum for the whole group, so each subcommand is one variant and one function here.
 
 use super::output::{print_json, table};
-use super::{Ctx, Outcome};
+use super::{Ctx, Outcome, Shown};
 use anyhow::{Context, Result, bail};
 use claimledger::WitnessSigner;
 use claimledger::format::cosignature::WitnessKey;
@@ -128,7 +128,7 @@ fn serve(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
         } else {
             out!("witness key {witness_key}");
             for log in &logs {
-                out!("witnessing {log}");
+                out!("witnessing {}", Shown(log));
             }
             // Tests and scripts read up to this line to learn the port.
             out!("listening on http://{addr}");
@@ -167,9 +167,9 @@ fn add(ctx: &Ctx, url: &str, vkey: &str) -> Result<Outcome> {
     if ctx.json {
         print_json(&json!({"vkey": key.to_string(), "url": url, "added": new}))?;
     } else if new {
-        out!("added witness {} at {url}", key.name());
+        out!("added witness {} at {}", Shown(key.name()), Shown(url));
     } else {
-        out!("witness {} now at {url}", key.name());
+        out!("witness {} now at {}", Shown(key.name()), Shown(url));
     }
     Ok(Outcome::Ok)
 }
@@ -227,7 +227,7 @@ fn remove(ctx: &Ctx, vkey: &str) -> Result<Outcome> {
     } else {
         out!(
             "removed witness {} (its stored cosignatures stay)",
-            key.name()
+            Shown(key.name())
         );
     }
     Ok(Outcome::Ok)

@@ -10,6 +10,7 @@
 //! | `prove.rs` | checkpoints, proofs and receipts from stored nodes |
 //! | `audit.rs` | whole-ledger verification from the stored bytes up |
 //! | `import.rs` | bulk import and export as JSON Lines |
+//! | `claimreview.rs` | ClaimReview export with the publisher settings; ClaimReview archives imported as signed entries |
 //! | `keybook.rs` | key grants and revocations in force at an index |
 //! | `redact.rs` | redactions: withhold a payload, erase its bytes, read what stands in for it |
 //! | `keyfile.rs` | key files on disk (0600) |
@@ -19,6 +20,8 @@
 
 #[cfg(feature = "sqlite")]
 pub mod audit;
+#[cfg(feature = "sqlite")]
+pub mod claimreview;
 #[cfg(feature = "sqlite")]
 pub mod import;
 pub mod keybook;

@@ -1,22 +1,182 @@
-//! Reading ClaimReview JSON-LD — one object, an array, or a schema.org DataFeed
-//! (`dataFeedElement`, each element a ClaimReview or a DataFeedItem whose `item` holds them) —
-//! into claims and rated statements signed by the importing key.
+//! ClaimReview JSON-LD (docs/FORMAT.md Appendix A), both ways, pure: rated statements out as
+//! schema.org ClaimReview objects (the one builder `claimledger claimreview`,
+//! `GET /v1/claims/{ref}/claimreview` and the claim page's `<script type="application/ld+json">`
+//! all print), and ClaimReview items (one object, an array, or a schema.org DataFeed) in as the
+//! claim and rated statement payloads they become. Property names and required sets follow
+//! Google's ClaimReview documentation and schema.org's ClaimReview, Rating and Claim types.
 //!
-//! Each item is checked on its own (size, nesting, Google's required properties, the payload
-//! rules of FORMAT.md §5), so one bad item is named by its position and the others still go
-//! in, unless the import is strict.
+//! Each imported item is checked on its own (size, nesting, Google's required properties, the
+//! payload rules of FORMAT.md §5), so one bad item is named by its position and the others can
+//! still go in. Recording them is [`crate::Ledger::import_claim_reviews`].
 
 use crate::error::{Error, Result};
-use crate::format::entry::{Kind, Payload, SignedEntry, Target};
-use crate::format::keys::SigningKey;
+use crate::format::entry::{Entry, Kind, Payload};
 use crate::format::payload::{Claim, Party, PartyType, Rating, Source, Stance, Statement, is_url};
 use crate::format::time;
-use crate::ledger::prove::SignedCheckpoint;
-use crate::ledger::settings::Setting;
-use crate::ledger::{Ledger, store};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
-use std::collections::{HashMap, HashSet};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+// ---- Export (A.1) ---------------------------------------------------------------------------
+
+/// Who publishes the ledger and where: the ledger's settings, read by the caller.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Publisher {
+    /// `publisher.name`: the `author` of every review; unset, each review's author is the
+    /// rated statement's speaker.
+    pub name: Option<String>,
+    /// `publisher.url`: the author's `url`.
+    pub url: Option<String>,
+    /// `publisher.ledger_url`: the base of links to entry pages and receipts; unset, links
+    /// are relative to the server that serves the ledger (`/v1/receipts/12`).
+    pub ledger_url: Option<String>,
+}
+
+impl Publisher {
+    /// A link to `path` (which starts with `/`) under the ledger URL, or `path` itself.
+    fn link(&self, path: &str) -> String {
+        match &self.ledger_url {
+            Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+            None => path.to_string(),
+        }
+    }
+
+    /// The link a consumer follows to verify entry `e` offline (`claimledger verify-receipt`
+    /// or the browser verifier): its receipt, with the leaf hash it must name.
+    fn receipt(&self, e: &Entry) -> Value {
+        json!({
+            "@type": "CreativeWork",
+            "name": format!("claimledger receipt for entry #{}", e.index()),
+            "url": self.link(&format!("/v1/receipts/{}", e.index())),
+            "encodingFormat": "application/json",
+            "identifier": hex::encode(e.leaf_hash()),
+        })
+    }
+}
+
+/// The ClaimReview JSON-LD objects for `claim` and its history `statements` (any order; only
+/// statements carrying a rating yield a review), in index order. Each object stands alone
+/// (it has its own `@context`), so the array can be embedded, served or imported as is.
+///
+/// Returns an empty list when `claim` is not a claim, its payload is withheld by a redaction, or
+/// no statement is rated; a rated statement whose payload is withheld yields no review.
+pub fn claim_reviews(claim: &Entry, statements: &[Entry], publisher: &Publisher) -> Vec<Value> {
+    let Some(Payload::Claim(c)) = claim.payload() else {
+        return Vec::new();
+    };
+    let mut item = Map::new();
+    item.insert("@type".into(), json!("Claim"));
+    item.insert("author".into(), party(&c.claimant));
+    if let Some(d) = &c.claimed_on {
+        item.insert("datePublished".into(), json!(d));
+    }
+    item.insert(
+        "appearance".into(),
+        Value::Array(c.sources.iter().map(appearance).collect()),
+    );
+    item.insert("subjectOf".into(), publisher.receipt(claim));
+    let item = Value::Object(item);
+
+    let mut rated: Vec<&Entry> = statements.iter().collect();
+    rated.sort_by_key(|e| e.index());
+    rated
+        .into_iter()
+        .filter_map(|e| match e.payload() {
+            Some(Payload::Statement(s)) => s.rating.as_ref().map(|r| (e, s, r)),
+            _ => None,
+        })
+        .map(|(e, s, r)| {
+            let mut rating = Map::new();
+            rating.insert("@type".into(), json!("Rating"));
+            rating.insert("alternateName".into(), json!(r.label));
+            for (name, v) in [
+                ("ratingValue", r.value),
+                ("bestRating", r.best),
+                ("worstRating", r.worst),
+            ] {
+                if let Some(v) = v {
+                    rating.insert(name.into(), json!(v));
+                }
+            }
+            let author = match &publisher.name {
+                Some(name) => {
+                    let mut org = Map::new();
+                    org.insert("@type".into(), json!("Organization"));
+                    org.insert("name".into(), json!(name));
+                    if let Some(u) = &publisher.url {
+                        org.insert("url".into(), json!(u));
+                    }
+                    Value::Object(org)
+                }
+                None => party(&s.speaker),
+            };
+            let url = r.review_url.clone().unwrap_or_else(|| {
+                publisher.link(&format!("/claims/{}#entry-{}", claim.index(), e.index()))
+            });
+            // A review's date is when the verdict was given; without one, when it was recorded.
+            let date = s.stated_on.clone().unwrap_or_else(|| {
+                e.envelope()
+                    .recorded_at()
+                    .get(..10)
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            json!({
+                "@context": "https://schema.org",
+                "@type": "ClaimReview",
+                "url": url,
+                "claimReviewed": c.text,
+                "reviewBody": s.text,
+                "reviewRating": Value::Object(rating),
+                "author": author,
+                "datePublished": date,
+                "itemReviewed": item.clone(),
+                "subjectOf": publisher.receipt(e),
+            })
+        })
+        .collect()
+}
+
+/// A claimant or speaker as a schema.org Person or Organization (a named group is an
+/// Organization; an unnamed source a Person).
+fn party(p: &Party) -> Value {
+    let kind = match p.party_type {
+        PartyType::Organization | PartyType::Group => "Organization",
+        PartyType::Person | PartyType::Unnamed => "Person",
+    };
+    let mut m = Map::new();
+    m.insert("@type".into(), json!(kind));
+    m.insert("name".into(), json!(p.name));
+    if let Some(s) = &p.same_as {
+        m.insert("sameAs".into(), json!(s));
+    }
+    Value::Object(m)
+}
+
+/// A source as a CreativeWork where the claim appeared.
+fn appearance(s: &Source) -> Value {
+    let mut m = Map::new();
+    m.insert("@type".into(), json!("CreativeWork"));
+    m.insert("url".into(), json!(s.url));
+    if let Some(t) = &s.title {
+        m.insert("headline".into(), json!(t));
+    }
+    if let Some(p) = &s.publisher {
+        m.insert(
+            "publisher".into(),
+            json!({"@type": "Organization", "name": p}),
+        );
+    }
+    if let Some(d) = &s.published {
+        m.insert("datePublished".into(), json!(d));
+    }
+    if let Some(a) = &s.archive_url {
+        m.insert("archivedAt".into(), json!(a));
+    }
+    Value::Object(m)
+}
+
+// ---- Import (A.2) ---------------------------------------------------------------------------
 
 /// Largest item accepted, in bytes of its JSON text. A ClaimReview is a few KiB; its payloads
 /// are at most 64 KiB each.
@@ -25,143 +185,19 @@ pub const MAX_ITEM_BYTES: usize = 256 * 1024;
 /// ClaimReview with its Claim, appearances and their publishers needs 7).
 pub const MAX_ITEM_DEPTH: usize = 32;
 
-/// How to import.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ImportReviewOptions {
-    /// All or nothing: when any item is bad, nothing is written.
-    pub strict: bool,
-}
-
-/// An item that was not imported, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BadItem {
-    /// Where it is in the input: `$` (the one object), `[3]` (an array element),
-    /// `dataFeedElement[3]` or `dataFeedElement[3].item[0]`; indexes are 0-based.
-    pub position: String,
-    /// What is wrong.
-    pub reason: String,
-}
-
-/// What an import did.
-#[derive(Clone, Debug, Default)]
-pub struct ReviewImportReport {
-    /// ClaimReview items found (good and bad).
-    pub items: usize,
-    /// Claims appended.
-    pub claims_added: u64,
-    /// Rated statements appended.
-    pub statements_added: u64,
-    /// Good reviews whose rated statement was already in the ledger (a re-import).
-    pub already_present: u64,
-    /// Items not imported.
-    pub bad: Vec<BadItem>,
-    /// The checkpoint signed after the import, when entries were written and the operator key
-    /// is loaded.
-    pub checkpoint: Option<SignedCheckpoint>,
-}
-
 /// One good review, as the payloads it becomes (each with its canonical bytes).
-struct Review {
-    claim: (Payload, Vec<u8>),
-    statement: (Payload, Vec<u8>),
-}
-
-impl Ledger {
-    /// Import ClaimReview JSON-LD from `input`: one claim per distinct `claimReviewed` +
-    /// `itemReviewed` (an identical claim already in the ledger is reused) and one rated
-    /// statement per review, signed by `key` now, with the review's `url` as its source and
-    /// review URL. A statement identical to one already about the same claim is skipped, so
-    /// importing the same input twice adds nothing. Everything is appended in one transaction.
-    ///
-    /// Bad items are listed in the report; with `strict`, any bad item means nothing is
-    /// written. Input that is not JSON, or neither an object nor an array, is an error and
-    /// changes nothing.
-    pub fn import_claim_reviews(
-        &mut self,
-        input: &[u8],
-        key: &SigningKey,
-        opts: ImportReviewOptions,
-    ) -> Result<ReviewImportReport> {
-        let default_author = self.setting(Setting::PublisherName)?;
-        let items = split(input)?;
-        let mut report = ReviewImportReport {
-            items: items.len(),
-            ..Default::default()
-        };
-        let mut reviews = Vec::new();
-        for (position, raw) in items {
-            match review(raw.get(), default_author.as_deref()) {
-                Ok(r) => reviews.push(r),
-                Err(reason) => report.bad.push(BadItem { position, reason }),
-            }
-        }
-        if opts.strict && !report.bad.is_empty() {
-            return Ok(report);
-        }
-
-        // What is already here: claims by payload bytes, statements by (target, payload bytes).
-        let mut claims: HashMap<Vec<u8>, Target> = HashMap::new();
-        let mut statements: HashSet<(u64, Vec<u8>)> = HashSet::new();
-        for row in store::rows(&self.store.conn, 0, u64::MAX)? {
-            // A withheld payload matches nothing: its bytes are gone.
-            let Some(payload) = row.payload else {
-                continue;
-            };
-            if row.kind == Kind::Claim.as_str() {
-                let leaf_hash = row
-                    .leaf_hash
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| Error::Corrupt(format!("entry {}: leaf hash", row.idx)))?;
-                claims.insert(
-                    payload,
-                    Target {
-                        index: row.idx,
-                        leaf_hash,
-                    },
-                );
-            } else if let (true, Some(t)) = (row.kind == Kind::Statement.as_str(), row.target_idx) {
-                statements.insert((t, payload));
-            }
-        }
-
-        let mut next = self.size()?;
-        let mut batch = Vec::new();
-        for r in reviews {
-            let target = match claims.get(&r.claim.1) {
-                Some(t) => *t,
-                None => {
-                    let signed = SignedEntry::sign(r.claim.0, None, key)?;
-                    let t = Target {
-                        index: next,
-                        leaf_hash: signed.envelope().leaf_hash(),
-                    };
-                    next += 1;
-                    batch.push(signed);
-                    report.claims_added += 1;
-                    claims.insert(r.claim.1, t);
-                    t
-                }
-            };
-            if !statements.insert((target.index, r.statement.1)) {
-                report.already_present += 1;
-                continue;
-            }
-            batch.push(SignedEntry::sign(r.statement.0, Some(target), key)?);
-            next += 1;
-            report.statements_added += 1;
-        }
-        if !batch.is_empty() {
-            let done = self.append_batch(batch)?;
-            report.checkpoint = done.into_iter().last().and_then(|a| a.checkpoint);
-        }
-        Ok(report)
-    }
+#[derive(Clone, Debug)]
+pub struct Review {
+    /// The claim payload (`claimReviewed` + `itemReviewed`) and its canonical bytes.
+    pub claim: (Payload, Vec<u8>),
+    /// The rated statement payload about that claim and its canonical bytes.
+    pub statement: (Payload, Vec<u8>),
 }
 
 /// The ClaimReview items of the input, each with its position, as raw JSON text (so a deep or
-/// huge item is refused on its own, not by the parser for the whole input).
-fn split(input: &[u8]) -> Result<Vec<(String, Box<RawValue>)>> {
+/// huge item is refused on its own, not by the parser for the whole input). Refuses input that
+/// is not JSON, or neither an object nor an array, with [`Error::ClaimReviewInput`].
+pub fn split(input: &[u8]) -> Result<Vec<(String, Box<RawValue>)>> {
     let not = |what: String| Error::ClaimReviewInput(what);
     let text = std::str::from_utf8(input).map_err(|e| not(format!("not UTF-8: {e}")))?;
     let parse_err = |e: serde_json::Error| not(format!("not JSON: {e}"));
@@ -214,7 +250,7 @@ fn split(input: &[u8]) -> Result<Vec<(String, Box<RawValue>)>> {
 }
 
 /// Refuse an item bigger than [`MAX_ITEM_BYTES`] or nested deeper than [`MAX_ITEM_DEPTH`].
-fn check_size_and_depth(raw: &str) -> std::result::Result<(), String> {
+pub fn check_size_and_depth(raw: &str) -> std::result::Result<(), String> {
     if raw.len() > MAX_ITEM_BYTES {
         return Err(format!(
             "item is {} bytes; the limit is {MAX_ITEM_BYTES} bytes",
@@ -246,8 +282,9 @@ fn check_size_and_depth(raw: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// One item as a claim and a rated statement, or why not.
-fn review(raw: &str, default_author: Option<&str>) -> std::result::Result<Review, String> {
+/// One item as a claim and a rated statement, or why not (the reason names the property).
+/// `default_author` is the publisher's name, the author of an item that names none.
+pub fn review(raw: &str, default_author: Option<&str>) -> std::result::Result<Review, String> {
     check_size_and_depth(raw)?;
     let v: Value = serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
     let m = v.as_object().ok_or("not a JSON object")?;
@@ -273,7 +310,7 @@ fn review(raw: &str, default_author: Option<&str>) -> std::result::Result<Review
         return Err(format!("url {url:?} is not an http(s) URL"));
     }
     let speaker = match one_object(m, "author")? {
-        Some(a) => party(a, "author")?,
+        Some(a) => party_in(a, "author")?,
         None => Party {
             name: default_author
                 .ok_or("missing author (or set the ledger's publisher.name)")?
@@ -293,7 +330,7 @@ fn review(raw: &str, default_author: Option<&str>) -> std::result::Result<Review
     let empty = Map::new();
     let item = item.unwrap_or(&empty);
     let claimant = match one_object(item, "author")? {
-        Some(a) => party(a, "itemReviewed.author")?,
+        Some(a) => party_in(a, "itemReviewed.author")?,
         None => Party {
             name: "unknown".into(),
             party_type: PartyType::Unnamed,
@@ -437,7 +474,7 @@ fn date(
 }
 
 /// A schema.org Person or Organization as a party.
-fn party(m: &Map<String, Value>, path: &str) -> std::result::Result<Party, String> {
+fn party_in(m: &Map<String, Value>, path: &str) -> std::result::Result<Party, String> {
     let name = text(m, "name")?
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| format!("{path} has no name"))?;
