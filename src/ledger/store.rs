@@ -345,12 +345,21 @@ pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> 
 }
 
 pub(crate) fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    let stmt = conn.prepare_cached("SELECT value FROM settings WHERE key = ?1");
-    match stmt {
-        Ok(mut stmt) => Ok(stmt.query_row([key], |r| r.get(0)).optional()?),
-        // A version-1 file opened read-only has no settings table (it is added on upgrade).
-        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.contains("no such table") => {
-            Ok(None)
+    absent_before_v2(|| {
+        conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()
+    })
+}
+
+/// Run a read of a table that schema version 2 added (settings, witnesses, cosignatures). A
+/// version-1 file opened by a reader that cannot write it is not upgraded and has no such table:
+/// the read then finds nothing (`T::default()`), as the table would be empty after the upgrade.
+fn absent_before_v2<T: Default>(read: impl FnOnce() -> rusqlite::Result<T>) -> Result<T> {
+    match read() {
+        Ok(v) => Ok(v),
+        Err(rusqlite::Error::SqliteFailure(_, Some(msg))) if msg.starts_with("no such table") => {
+            Ok(T::default())
         }
         Err(e) => Err(e.into()),
     }
@@ -745,18 +754,17 @@ pub(crate) fn delete_witness(conn: &Connection, vkey: &str) -> Result<bool> {
 }
 
 pub(crate) fn witnesses(conn: &Connection) -> Result<Vec<WitnessRow>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT vkey, url, added_at FROM witnesses ORDER BY added_at, vkey")?;
-    let rows = stmt
-        .query_map([], |r| {
-            Ok(WitnessRow {
-                vkey: r.get(0)?,
-                url: r.get(1)?,
-                added_at: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+    absent_before_v2(|| {
+        conn.prepare_cached("SELECT vkey, url, added_at FROM witnesses ORDER BY added_at, vkey")?
+            .query_map([], |r| {
+                Ok(WitnessRow {
+                    vkey: r.get(0)?,
+                    url: r.get(1)?,
+                    added_at: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+    })
 }
 
 /// Store a cosignature of the checkpoint at `size`; false when this witness's cosignature of
@@ -778,25 +786,26 @@ pub(crate) fn insert_cosignature(
 
 /// `(witness_vkey, line)` of every cosignature stored with the checkpoint at `size`.
 pub(crate) fn cosignatures_at(conn: &Connection, size: u64) -> Result<Vec<(String, String)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT witness_vkey, line FROM cosignatures WHERE size = ?1 ORDER BY rowid",
-    )?;
-    let rows = stmt
+    absent_before_v2(|| {
+        conn.prepare_cached(
+            "SELECT witness_vkey, line FROM cosignatures WHERE size = ?1 ORDER BY rowid",
+        )?
         .query_map([size as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })
 }
 
 /// `(size, witness_vkey, line)` of every stored cosignature, by size.
 pub(crate) fn all_cosignatures(conn: &Connection) -> Result<Vec<(u64, String, String)>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT size, witness_vkey, line FROM cosignatures ORDER BY size, rowid")?;
-    let rows = stmt
+    absent_before_v2(|| {
+        conn.prepare_cached(
+            "SELECT size, witness_vkey, line FROM cosignatures ORDER BY size, rowid",
+        )?
         .query_map([], |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
         })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })
 }
 
 /// Sizes above `index` with a stored cosignature by one of `vkeys_json` (a JSON array of vkey
@@ -886,8 +895,12 @@ mod tests {
                 .expect("app id");
             conn.pragma_update(None, "user_version", 1)
                 .expect("version");
-            // A reader that cannot upgrade the file sees no settings table.
+            // A reader that cannot upgrade the file sees no settings, witnesses or cosignatures
+            // tables: it reads them as empty.
             assert_eq!(setting(&conn, "publisher.name").expect("no table"), None);
+            assert!(witnesses(&conn).expect("no table").is_empty());
+            assert!(cosignatures_at(&conn, 1).expect("no table").is_empty());
+            assert!(all_cosignatures(&conn).expect("no table").is_empty());
         }
         let store = Store::open(&path).expect("opens and upgrades");
         set_setting(&store.conn, "publisher.name", Some("News")).expect("settings table");
