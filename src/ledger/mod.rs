@@ -11,6 +11,7 @@
 //! | `audit.rs` | whole-ledger verification from the stored bytes up |
 //! | `import.rs` | bulk import and export as JSON Lines |
 //! | `claimreview.rs` | ClaimReview export with the publisher settings; ClaimReview archives imported as signed entries |
+//! | `rules.rs` | the append rules; the one checked conversion from a stored row to an entry |
 //! | `keybook.rs` | key grants and revocations in force at an index |
 //! | `redact.rs` | redactions: withhold a payload, erase its bytes, read what stands in for it |
 //! | `keyfile.rs` | key files on disk (0600) |
@@ -37,6 +38,8 @@ mod query;
 #[cfg(feature = "sqlite")]
 mod redact;
 #[cfg(feature = "sqlite")]
+mod rules;
+#[cfg(feature = "sqlite")]
 pub mod settings;
 #[cfg(feature = "sqlite")]
 pub mod signer;
@@ -47,3 +50,5 @@ pub mod witnesses;
 
 #[cfg(feature = "sqlite")]
 pub use ledger::*;
+#[cfg(feature = "sqlite")]
+pub(crate) use rules::{OnDuplicate, check_target, checked_signed, entry_from_row};

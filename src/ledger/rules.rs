@@ -1,0 +1,249 @@
+//! The append rules, and the one checked conversion from a stored row to an entry: who may sign
+//! at an index (key grants and revocations replayed from envelope bytes), statement and
+//! redaction targets as their envelopes say, and derived columns compared with the envelope
+//! (docs/FORMAT.md §7; issue #12: decisions never trust a column alone).
+
+use crate::error::{Error, Result};
+use crate::format::entry::{Entry, Envelope, KnownKeys, Payload, SignedEntry, Stance, Target};
+use crate::format::keys::VerifyingKey;
+use crate::format::kind::Kind;
+use crate::format::merkle::Hash;
+use crate::ledger::keybook::KeyBook;
+use crate::ledger::redact;
+use crate::ledger::store::{self, Row};
+use std::collections::BTreeSet;
+
+/// Replay every key entry into a fresh book. Stored key entries were checked when appended;
+/// a book that cannot be rebuilt means the file was altered.
+pub(crate) fn key_book_from(
+    conn: &rusqlite::Connection,
+    log_key: &VerifyingKey,
+) -> Result<KeyBook> {
+    replay_keys(conn, store::key_rows(conn)?, log_key)
+}
+
+/// The key book restricted to the keys `batch` involves: its signers and the keys its key
+/// entries grant or revoke. Every rule an append applies ([`KeyBook::authorize`],
+/// [`KeyBook::apply`], [`KeyBook::recorder_name`]) reads only the record of the key concerned
+/// (and the operator key, which is not a record), so for these entries the restricted book
+/// gives the same verdicts as the full replay while reading and verifying a handful of key
+/// entries instead of all of them.
+pub(crate) fn key_book_for(
+    conn: &rusqlite::Connection,
+    log_key: &VerifyingKey,
+    batch: &[(SignedEntry, Hash)],
+) -> Result<KeyBook> {
+    let mut vkeys = BTreeSet::new();
+    for (signed, _) in batch {
+        vkeys.insert(signed.envelope().signer().to_string());
+        if let Some(Payload::Key(change)) = signed.payload() {
+            vkeys.insert(change.vkey.clone());
+        }
+    }
+    let vkeys = serde_json::to_string(&vkeys).expect("a set of strings is JSON");
+    replay_keys(conn, store::key_rows_for(conn, &vkeys)?, log_key)
+}
+
+fn replay_keys(
+    conn: &rusqlite::Connection,
+    rows: Vec<Row>,
+    log_key: &VerifyingKey,
+) -> Result<KeyBook> {
+    let mut book = KeyBook::new(log_key.clone());
+    // Key entries are signed by the operator: resolve its key without parsing it again.
+    let known: KnownKeys = [(log_key.to_string(), log_key.clone())].into();
+    for row in rows {
+        let idx = row.idx;
+        // Key entries are never withheld: a missing payload here is an edit.
+        if row.payload.is_none() {
+            return Err(Error::altered(format!("key entry {idx} has no payload")));
+        }
+        let signed = checked_signed(conn, &row, &known)?;
+        if let Some(Payload::Key(change)) = signed.payload() {
+            book.apply(idx, signed.envelope().signer(), change)
+                .map_err(|e| Error::altered(format!("key entry {idx}: {e}")))?;
+        }
+    }
+    Ok(book)
+}
+
+/// The one conversion from a stored row to an entry: re-verifies the envelope (canonical form,
+/// signature) and the payload against it, and checks every derived column (leaf hash, kind,
+/// target index) against the envelope. A disagreement is [`Error::LedgerAltered`]. A row without
+/// its payload reads as withheld when a redaction names it (`conn` is asked which), and as
+/// altered otherwise. Costs one signature check and one SHA-256 per row: reads stay O(entries
+/// read).
+pub(crate) fn entry_from_row(conn: &rusqlite::Connection, row: Row) -> Result<Entry> {
+    let signed = checked_signed(conn, &row, &KnownKeys::new())?;
+    Ok(Entry::new(row.idx, signed))
+}
+
+/// [`entry_from_row`] without taking the row, resolving signer keys through `known`.
+pub(crate) fn checked_signed(
+    conn: &rusqlite::Connection,
+    row: &Row,
+    known: &KnownKeys,
+) -> Result<SignedEntry> {
+    let idx = row.idx;
+    let signed = match &row.payload {
+        Some(payload) => SignedEntry::from_stored_known(&row.envelope, payload, known),
+        None => {
+            let withheld = redact::withheld(conn, idx)?.ok_or_else(|| {
+                Error::altered(format!(
+                    "entry {idx} has no payload and no redaction names it"
+                ))
+            })?;
+            SignedEntry::from_withheld(&row.envelope, withheld)
+        }
+    }
+    .map_err(|e| Error::altered(format!("entry {idx}: {e}")))?;
+    check_columns(row, signed.envelope())?;
+    Ok(signed)
+}
+
+/// Compare a row's derived columns (leaf hash, kind, target index) with its envelope.
+fn check_columns(row: &Row, env: &Envelope) -> Result<()> {
+    let idx = row.idx;
+    let disagrees = if row.leaf_hash[..] != env.leaf_hash()[..] {
+        Some("leaf_hash")
+    } else if row.kind != env.kind().as_str() {
+        Some("kind")
+    } else if row.target_idx != env.target().map(|t| t.index) {
+        Some("target_idx")
+    } else {
+        None
+    };
+    if let Some(column) = disagrees {
+        return Err(Error::altered(format!(
+            "entry {idx}: the stored {column} column disagrees with the entry's signed envelope"
+        )));
+    }
+    Ok(())
+}
+
+/// What to do with an entry whose leaf hash is already stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OnDuplicate {
+    /// Refuse it with [`Error::Duplicate`] (after checking its signer, as appends always did).
+    Refuse,
+    /// Skip it before any rule (import: an interrupted import can be run again).
+    Skip,
+}
+
+/// The append rules; returns warnings, or `None` for an entry to skip as already present.
+/// `book` is the key state before `index` and is updated for key entries; `leaf` is the
+/// entry's leaf hash.
+pub(crate) fn check_rules(
+    conn: &rusqlite::Connection,
+    book: &mut KeyBook,
+    index: u64,
+    signed: &SignedEntry,
+    leaf: &Hash,
+    on_duplicate: OnDuplicate,
+) -> Result<Option<Vec<String>>> {
+    let env = signed.envelope();
+    let signer = env.signer();
+    // A replayed entry would record the same statement twice under a new index. One probe of
+    // the leaf-hash index, inside the write transaction, also catches repeats within a batch.
+    let present = store::index_of_leaf(conn, leaf)?;
+    if present.is_some() && on_duplicate == OnDuplicate::Skip {
+        return Ok(None);
+    }
+    book.authorize(signer)?;
+    if let Some(index) = present {
+        return Err(Error::Duplicate { index });
+    }
+    let mut warnings = Vec::new();
+    if index == 0 && env.kind() != Kind::Key {
+        return Err(Error::KeyRule(
+            "entry 0 must be the operator's own grant".into(),
+        ));
+    }
+    match signed.payload() {
+        Some(Payload::Key(change)) => book.apply(index, signer, change)?,
+        Some(Payload::Redaction(_)) => redact::check(conn, book, index, env)?,
+        // Withheld (an import of a redacted entry): the target is checked as for any
+        // statement; that a redaction in the batch covers it is checked when the batch ends.
+        None => {
+            if let Some(target) = env.target() {
+                check_target(conn, index, target)?;
+            }
+        }
+        Some(Payload::Statement(statement)) => {
+            let target = env
+                .target()
+                .expect("Envelope::parse requires a statement target");
+            let (kind, target_row) = check_target(conn, index, target)?;
+            if statement.stance == Stance::Retracts {
+                let name = original_speaker(kind, &target_row);
+                if !name
+                    .trim()
+                    .eq_ignore_ascii_case(statement.speaker.name.trim())
+                {
+                    warnings.push(format!(
+                        "entry {} retracts entry {} but its speaker {:?} is not the original claimant {:?}; recorded as said",
+                        index, target.index, statement.speaker.name, name
+                    ));
+                }
+            }
+        }
+        Some(Payload::Claim(_)) => {}
+    }
+    Ok(Some(warnings))
+}
+
+/// Check a statement's (or a redaction's) target exists before `index`, has the named leaf
+/// hash and is a claim or a statement, all as the target's own envelope bytes say (never the
+/// derived columns alone, which are compared with them). The signer named the target by the
+/// SHA-256 of those bytes, so hashing them is what binds it; the target's own signature was
+/// checked when it was appended and is not re-checked here. Returns the target's kind and row.
+pub(crate) fn check_target(
+    conn: &rusqlite::Connection,
+    index: u64,
+    target: Target,
+) -> Result<(Kind, Row)> {
+    let not_found = Error::TargetNotFound {
+        index: target.index,
+        size: index,
+    };
+    if target.index >= index {
+        return Err(not_found);
+    }
+    let row = store::row(conn, target.index)?.ok_or(not_found)?;
+    let env = Envelope::parse(&row.envelope)
+        .map_err(|e| Error::altered(format!("entry {}: {e}", target.index)))?;
+    check_columns(&row, &env)?;
+    let leaf_hash = env.leaf_hash();
+    if leaf_hash != target.leaf_hash {
+        return Err(Error::TargetHashMismatch {
+            index: target.index,
+            expected: hex::encode(target.leaf_hash),
+            actual: hex::encode(leaf_hash),
+        });
+    }
+    match env.kind() {
+        Kind::Claim | Kind::Statement => {}
+        Kind::Redaction => {
+            return Err(Error::RedactionRule(format!(
+                "entry {} is a redaction; statements are about claims or statements",
+                target.index
+            )));
+        }
+        Kind::Key => {
+            return Err(Error::TargetIsKey {
+                index: target.index,
+            });
+        }
+    }
+    Ok((env.kind(), row))
+}
+
+/// Who made the target claim or statement, for the retraction warning.
+fn original_speaker(kind: Kind, target: &Row) -> String {
+    // A withheld target has no payload and so no name to compare: no warning.
+    match Payload::from_stored(kind, target.payload.as_deref().unwrap_or_default()) {
+        Ok(Payload::Claim(c)) => c.claimant.name,
+        Ok(Payload::Statement(s)) => s.speaker.name,
+        _ => String::new(),
+    }
+}
