@@ -5,10 +5,10 @@
 //! | file | what |
 //! | --- | --- |
 //! | `ledger.rs` | the facade: create, open, append, read, prove |
-//! | `store.rs` | SQLite: schema, pragmas, rows <-> bytes (the only module that speaks SQL) |
+//! | `store/` | SQLite: schema, pragmas, rows <-> bytes (the only module that speaks SQL) |
 //! | `query.rs` | reading: entry lists, search, claims with their histories, figures |
 //! | `prove.rs` | checkpoints, proofs and receipts from stored nodes |
-//! | `audit.rs` | whole-ledger verification from the stored bytes up |
+//! | `audit/` | whole-ledger verification from the stored bytes up |
 //! | `import.rs` | bulk import and export as JSON Lines |
 //! | `claimreview.rs` | ClaimReview export with the publisher settings; ClaimReview archives imported as signed entries |
 //! | `rules.rs` | the append rules; the one checked conversion from a stored row to an entry |

@@ -7,11 +7,9 @@
 
 use crate::error::{Error, Result};
 use crate::format::checkpoint::open_checkpoint;
-use crate::format::cosignature::{Cosignature, WitnessKey};
 use crate::format::entry::{Envelope, Kind, KnownKeys, Payload, sha256};
 use crate::format::keys::VerifyingKey;
 use crate::format::merkle::{Frontier, Hash};
-use crate::format::note::Note;
 use crate::format::policy::Policy;
 use crate::ledger::Ledger;
 use crate::ledger::keybook::KeyBook;
@@ -22,6 +20,9 @@ use std::time::{Duration, Instant};
 
 /// Entries verified per batch; bounds memory (about 1 KiB an entry).
 const CHUNK: u64 = 4096;
+
+mod witnesses;
+use witnesses::check_cosignatures_in;
 
 /// Stable codes of audit findings (JSON `code`). Never renumbered or reused.
 pub mod codes {
@@ -662,84 +663,6 @@ fn check_redaction(
         a.fail(codes::BAD_REDACTION, Some(idx), format!("entry {idx}: {p}"));
     }
     Ok(())
-}
-
-/// Every stored cosignature parses and verifies, by the witness key stored with it, on the
-/// body of the stored checkpoint it is kept with. Returns how many were checked.
-fn check_cosignatures_in(
-    conn: &rusqlite::Connection,
-    a: &mut Auditor,
-    checkpoints: &BTreeMap<u64, store::CheckpointRow>,
-) -> Result<u64> {
-    let rows = store::all_cosignatures(conn)?;
-    for (size, vkey, line) in &rows {
-        let mut fail = |why: String| {
-            a.fail(
-                codes::COSIGNATURE_INVALID,
-                Some(*size),
-                format!("the cosignature stored at size {size} by {vkey}: {why}"),
-            )
-        };
-        let Some(cp) = checkpoints.get(size) else {
-            fail("no checkpoint is stored at that size".into());
-            continue;
-        };
-        let body = match Note::parse(cp.note.as_bytes()) {
-            Ok(n) => n.text().to_string(),
-            // check_checkpoint already reported the note.
-            Err(_) => continue,
-        };
-        let checked = vkey
-            .parse::<WitnessKey>()
-            .map_err(|e| e.to_string())
-            .and_then(|key| {
-                Cosignature::parse_line(line)
-                    .and_then(|c| c.verify(&key, &body))
-                    .map_err(|e| e.to_string())
-            });
-        if let Err(why) = checked {
-            fail(why);
-        }
-    }
-    Ok(rows.len() as u64)
-}
-
-impl Ledger {
-    /// The latest checkpoint, with its stored cosignatures, meets `policy`.
-    fn check_policy(
-        &self,
-        a: &mut Auditor,
-        policy: &Policy,
-        log_key: &VerifyingKey,
-        latest: Option<&store::CheckpointRow>,
-    ) -> Result<()> {
-        let Some(latest) = latest else {
-            a.fail(
-                codes::WITNESS_POLICY_NOT_MET,
-                None,
-                "no checkpoint is signed, so none is cosigned",
-            );
-            return Ok(());
-        };
-        let note = self.published(latest)?;
-        match policy.check(note.as_bytes(), log_key) {
-            Ok((_, verdict)) if verdict.met => {}
-            Ok((_, verdict)) => a.fail(
-                codes::WITNESS_POLICY_NOT_MET,
-                Some(latest.size),
-                format!(
-                    "the latest checkpoint (size {}) has {} verified cosignatures; the policy requires {}; run 'claimledger cosign'",
-                    latest.size, verdict.verified, verdict.rule
-                ),
-            ),
-            Err(e) => a.fail(
-                codes::WITNESS_POLICY_NOT_MET,
-                Some(latest.size),
-                format!("the latest checkpoint (size {}): {e}", latest.size),
-            ),
-        }
-        Ok(())
-    }
 }
 
 fn check_checkpoint(

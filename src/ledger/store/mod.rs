@@ -10,7 +10,7 @@ use std::time::Duration;
 pub const SCHEMA_VERSION: i64 = 2;
 /// PRAGMA application_id of a claimledger file: "CLgr".
 pub const APPLICATION_ID: i64 = 0x434c_6772;
-const SCHEMA: &str = include_str!("../../schema.sql");
+const SCHEMA: &str = include_str!("../../../schema.sql");
 /// schema.sql's table and trigger sections: `(version, sql)`, where each section starts at a
 /// `-- @since N` line (the part before the first marker is version 1).
 fn schema_sections() -> Vec<(i64, &'static str)> {
@@ -40,6 +40,14 @@ const VIEWS_MARKER: &str = "\n-- @views";
 
 /// How long a writer waits for another writer before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+mod settings;
+mod witnesses;
+pub(crate) use settings::{set_setting, setting};
+pub(crate) use witnesses::{
+    all_cosignatures, cosignatures_at, delete_witness, insert_cosignature, last_cosigned_size,
+    sizes_cosigned_by, upsert_witness, witnesses,
+};
 
 /// One stored entry, as bytes.
 pub(crate) struct Row {
@@ -344,14 +352,6 @@ pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> 
     Ok(())
 }
 
-pub(crate) fn setting(conn: &Connection, key: &str) -> Result<Option<String>> {
-    absent_before_v2(|| {
-        conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-            .query_row([key], |r| r.get(0))
-            .optional()
-    })
-}
-
 /// Run a read of a table that schema version 2 added (settings, witnesses, cosignatures). A
 /// version-1 file opened by a reader that cannot write it is not upgraded and has no such table:
 /// the read then finds nothing (`T::default()`), as the table would be empty after the upgrade.
@@ -363,22 +363,6 @@ fn absent_before_v2<T: Default>(read: impl FnOnce() -> rusqlite::Result<T>) -> R
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Set (Some) or remove (None) one setting.
-pub(crate) fn set_setting(conn: &Connection, key: &str, value: Option<&str>) -> Result<()> {
-    match value {
-        Some(v) => conn
-            .prepare_cached(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![key, v])?,
-        None => conn
-            .prepare_cached("DELETE FROM settings WHERE key = ?1")?
-            .execute([key])?,
-    };
-    Ok(())
 }
 
 pub(crate) fn size(conn: &Connection) -> Result<u64> {
@@ -723,118 +707,6 @@ pub(crate) fn checkpoints(conn: &Connection) -> Result<Vec<CheckpointRow>> {
     Ok(rows)
 }
 
-/// A configured witness: its cosignature verifier key and where to reach it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct WitnessRow {
-    pub vkey: String,
-    pub url: String,
-    pub added_at: String,
-}
-
-/// Add a witness, or change the URL of one already configured. True when it was new.
-pub(crate) fn upsert_witness(conn: &Connection, vkey: &str, url: &str, at: &str) -> Result<bool> {
-    let known = conn
-        .prepare_cached("SELECT 1 FROM witnesses WHERE vkey = ?1")?
-        .exists([vkey])?;
-    conn.prepare_cached(
-        "INSERT INTO witnesses (vkey, url, added_at) VALUES (?1, ?2, ?3)
-         ON CONFLICT (vkey) DO UPDATE SET url = excluded.url",
-    )?
-    .execute(params![vkey, url, at])?;
-    Ok(!known)
-}
-
-/// Remove a witness from the configuration; false when it was not configured. Its stored
-/// cosignatures stay: they are history.
-pub(crate) fn delete_witness(conn: &Connection, vkey: &str) -> Result<bool> {
-    let n = conn
-        .prepare_cached("DELETE FROM witnesses WHERE vkey = ?1")?
-        .execute([vkey])?;
-    Ok(n > 0)
-}
-
-pub(crate) fn witnesses(conn: &Connection) -> Result<Vec<WitnessRow>> {
-    absent_before_v2(|| {
-        conn.prepare_cached("SELECT vkey, url, added_at FROM witnesses ORDER BY added_at, vkey")?
-            .query_map([], |r| {
-                Ok(WitnessRow {
-                    vkey: r.get(0)?,
-                    url: r.get(1)?,
-                    added_at: r.get(2)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()
-    })
-}
-
-/// Store a cosignature of the checkpoint at `size`; false when this witness's cosignature of
-/// that checkpoint was already stored (the first one is kept).
-pub(crate) fn insert_cosignature(
-    conn: &Connection,
-    size: u64,
-    witness_vkey: &str,
-    line: &str,
-) -> Result<bool> {
-    let n = conn
-        .prepare_cached(
-            "INSERT INTO cosignatures (size, witness_vkey, line) VALUES (?1, ?2, ?3)
-             ON CONFLICT (size, witness_vkey) DO NOTHING",
-        )?
-        .execute(params![size as i64, witness_vkey, line])?;
-    Ok(n > 0)
-}
-
-/// `(witness_vkey, line)` of every cosignature stored with the checkpoint at `size`.
-pub(crate) fn cosignatures_at(conn: &Connection, size: u64) -> Result<Vec<(String, String)>> {
-    absent_before_v2(|| {
-        conn.prepare_cached(
-            "SELECT witness_vkey, line FROM cosignatures WHERE size = ?1 ORDER BY rowid",
-        )?
-        .query_map([size as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()
-    })
-}
-
-/// `(size, witness_vkey, line)` of every stored cosignature, by size.
-pub(crate) fn all_cosignatures(conn: &Connection) -> Result<Vec<(u64, String, String)>> {
-    absent_before_v2(|| {
-        conn.prepare_cached(
-            "SELECT size, witness_vkey, line FROM cosignatures ORDER BY size, rowid",
-        )?
-        .query_map([], |r| {
-            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()
-    })
-}
-
-/// Sizes above `index` with a stored cosignature by one of `vkeys_json` (a JSON array of vkey
-/// texts), newest first: the candidates for a checkpoint meeting a witness policy.
-pub(crate) fn sizes_cosigned_by(
-    conn: &Connection,
-    vkeys_json: &str,
-    index: u64,
-) -> Result<Vec<u64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT size FROM cosignatures
-          WHERE size > ?2 AND witness_vkey IN (SELECT value FROM json_each(?1))
-          ORDER BY size DESC",
-    )?;
-    let sizes = stmt
-        .query_map(params![vkeys_json, sql_int(index)], |r| r.get::<_, i64>(0))?
-        .map(|r| r.map(|n| n as u64))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(sizes)
-}
-
-/// The largest checkpoint size `witness_vkey` has cosigned, as far as this ledger stored.
-pub(crate) fn last_cosigned_size(conn: &Connection, witness_vkey: &str) -> Result<Option<u64>> {
-    let n: Option<i64> = conn
-        .prepare_cached("SELECT max(size) FROM cosignatures WHERE witness_vkey = ?1")?
-        .query_row([witness_vkey], |r| r.get(0))?;
-    Ok(n.map(|n| n as u64))
-}
-
 /// Stored complete-subtree hashes, read one by one (O(log n) per proof).
 pub(crate) struct Nodes<'c>(pub &'c Connection);
 
@@ -870,70 +742,4 @@ pub(crate) fn frontier(conn: &Connection, size: u64) -> Result<merkle::Frontier>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schema_sections_start_at_version_1_and_end_at_the_current_version() {
-        let sections = schema_sections();
-        assert_eq!(sections[0].0, 1);
-        assert!(sections[0].1.contains("CREATE TABLE entries"));
-        assert_eq!(sections.last().map(|s| s.0), Some(SCHEMA_VERSION));
-        assert!(schema_views().contains("CREATE VIEW claims"));
-        assert!(!sections.iter().any(|(_, sql)| sql.contains("CREATE VIEW")));
-    }
-
-    #[test]
-    fn settings_read_as_unset_in_a_version_1_file_and_work_after_the_upgrade() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("v1.db");
-        {
-            let conn = Connection::open(&path).expect("new file");
-            conn.execute_batch(schema_sections()[0].1)
-                .expect("v1 tables");
-            conn.pragma_update(None, "application_id", APPLICATION_ID)
-                .expect("app id");
-            conn.pragma_update(None, "user_version", 1)
-                .expect("version");
-            // A reader that cannot upgrade the file sees no settings, witnesses or cosignatures
-            // tables: it reads them as empty.
-            assert_eq!(setting(&conn, "publisher.name").expect("no table"), None);
-            assert!(witnesses(&conn).expect("no table").is_empty());
-            assert!(cosignatures_at(&conn, 1).expect("no table").is_empty());
-            assert!(all_cosignatures(&conn).expect("no table").is_empty());
-        }
-        let store = Store::open(&path).expect("opens and upgrades");
-        set_setting(&store.conn, "publisher.name", Some("News")).expect("settings table");
-        assert_eq!(
-            setting(&store.conn, "publisher.name").expect("read"),
-            Some("News".into())
-        );
-        set_setting(&store.conn, "publisher.name", None).expect("unset");
-        assert_eq!(setting(&store.conn, "publisher.name").expect("read"), None);
-    }
-
-    #[test]
-    fn a_version_1_file_is_upgraded_when_opened_for_writing() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("v1.db");
-        {
-            let conn = Connection::open(&path).expect("new file");
-            conn.execute_batch(schema_sections()[0].1)
-                .expect("v1 tables");
-            conn.execute_batch(schema_views()).expect("views");
-            conn.pragma_update(None, "application_id", APPLICATION_ID)
-                .expect("app id");
-            conn.pragma_update(None, "user_version", 1)
-                .expect("version");
-        }
-        let store = Store::open(&path).expect("opens and upgrades");
-        let version: i64 = store
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .expect("version");
-        assert_eq!(version, SCHEMA_VERSION);
-        drop(store);
-        // Opening again is a no-op.
-        Store::open(&path).expect("opens again");
-    }
-}
+mod tests;
