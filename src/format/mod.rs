@@ -18,7 +18,7 @@
 //! | `policy.rs` | §15 witness policies (C2SP tlog-policy): k-of-n witness quorums |
 //! | `witness.rs` | §16 C2SP tlog-witness messages: add-checkpoint body, 409 size body |
 //! | `receipt.rs` | §10 receipts (C2SP tlog-proof), §11 proof JSON |
-//! | `tiles.rs` | §13 C2SP tlog-tiles paths and entry bundles |
+//! | `tiles.rs` | §13 C2SP tlog-tiles paths and entry bundles; §13.1 payload bundles |
 //! | `claimreview.rs` | Appendix A: ClaimReview JSON-LD out of rated statements, and in as payloads |
 //!
 //! Dependency direction inside: keys, encoding, time → kind → payload, figure → entry →

@@ -23,9 +23,14 @@ pub enum TileKind {
     },
     /// An entry bundle.
     Entries,
+    /// A payload bundle (claimledger's own, not C2SP): the payloads of the entries of the entry
+    /// bundle with the same index and width (docs/FORMAT.md §13.1). Unlike the other two it can
+    /// change: a redaction (§7.8) rewrites it with the payload marked withheld.
+    Payloads,
 }
 
-/// A parsed tile path: `tile/<L>/<N>[.p/<W>]` or `tile/entries/<N>[.p/<W>]`.
+/// A parsed tile path: `tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]` or
+/// `tile/payloads/<N>[.p/<W>]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TilePath {
     /// Hash tile or entry bundle.
@@ -45,6 +50,8 @@ impl TilePath {
         let (head, tail) = rest.split_once('/')?;
         let kind = if head == "entries" {
             TileKind::Entries
+        } else if head == "payloads" {
+            TileKind::Payloads
         } else {
             let level = canonical_decimal(head)?;
             if level > 63 {
@@ -71,6 +78,7 @@ impl TilePath {
         let kind = match self.kind {
             TileKind::Hashes { level } => level.to_string(),
             TileKind::Entries => "entries".to_string(),
+            TileKind::Payloads => "payloads".to_string(),
         };
         let mut s = format!("tile/{kind}/{}", format_index(self.index));
         if self.width < TILE_WIDTH {
@@ -83,7 +91,7 @@ impl TilePath {
     pub fn tree_level(&self) -> u32 {
         match self.kind {
             TileKind::Hashes { level } => u32::from(level) * TILE_HEIGHT,
-            TileKind::Entries => 0,
+            TileKind::Entries | TileKind::Payloads => 0,
         }
     }
 
@@ -177,6 +185,52 @@ pub fn parse_entry_bundle(mut bytes: &[u8]) -> Option<Vec<&[u8]>> {
     Some(out)
 }
 
+/// The largest payload a payload bundle can carry: payloads are at most
+/// [`crate::format::kind::MAX_PAYLOAD_BYTES`].
+pub const MAX_BUNDLED_PAYLOAD: usize = crate::format::kind::MAX_PAYLOAD_BYTES;
+
+/// A payload bundle (docs/FORMAT.md §13.1): for each entry, a big-endian `uint32` length
+/// followed by the canonical payload bytes; a withheld payload (`None`) is the length 0 and no
+/// bytes (a canonical payload is a JSON object, never empty).
+///
+/// Returns `None` if a payload is empty or longer than [`MAX_BUNDLED_PAYLOAD`] bytes.
+pub fn payload_bundle<'a>(payloads: impl IntoIterator<Item = Option<&'a [u8]>>) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    for p in payloads {
+        match p {
+            None => out.extend_from_slice(&0u32.to_be_bytes()),
+            Some(p) => {
+                if p.is_empty() || p.len() > MAX_BUNDLED_PAYLOAD {
+                    return None;
+                }
+                out.extend_from_slice(&u32::try_from(p.len()).ok()?.to_be_bytes());
+                out.extend_from_slice(p);
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Split a payload bundle back into its payloads (`None` items are withheld ones); `None` if
+/// it is malformed: a truncated record, or a length over [`MAX_BUNDLED_PAYLOAD`].
+///
+/// The caller MUST check the count against the bundle's width and each payload against its
+/// envelope's `payload_sha256`: the bundle itself is not authenticated.
+pub fn parse_payload_bundle(mut bytes: &[u8]) -> Option<Vec<Option<&[u8]>>> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let (len, rest) = bytes.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_be_bytes(*len)).ok()?;
+        if len > MAX_BUNDLED_PAYLOAD || rest.len() < len {
+            return None;
+        }
+        let (payload, rest) = rest.split_at(len);
+        out.push((len > 0).then_some(payload));
+        bytes = rest;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,5 +309,22 @@ mod tests {
         assert_eq!(parse_entry_bundle(&[0]), None);
         let big = vec![0u8; 70_000];
         assert_eq!(entry_bundle([&big[..]]), None);
+    }
+
+    #[test]
+    fn payload_bundles_round_trip_and_mark_withheld_payloads() {
+        let a: &[u8] = b"{\"a\":1}";
+        let b: &[u8] = b"{}";
+        let bundle = payload_bundle([Some(a), None, Some(b)]).unwrap();
+        assert_eq!(&bundle[..4], &[0, 0, 0, 7]);
+        assert_eq!(
+            parse_payload_bundle(&bundle).unwrap(),
+            vec![Some(a), None, Some(b)]
+        );
+        assert_eq!(parse_payload_bundle(&bundle[..bundle.len() - 1]), None);
+        assert_eq!(payload_bundle([Some(&b""[..])]), None);
+        let t = TilePath::parse("payloads/x001/002.p/3").unwrap();
+        assert_eq!(t.kind, TileKind::Payloads);
+        assert_eq!(t.to_path(), "tile/payloads/x001/002.p/3");
     }
 }

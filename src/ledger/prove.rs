@@ -260,10 +260,13 @@ impl Ledger {
 }
 
 impl Ledger {
-    /// The bytes of a C2SP tlog-tiles hash tile or entry bundle, or `None` if the latest signed
-    /// checkpoint does not cover it yet: tiles only ever show a tree someone signed.
+    /// The bytes of a C2SP tlog-tiles hash tile or entry bundle, or of a payload bundle, or
+    /// `None` if the latest signed checkpoint does not cover it yet: tiles only ever show a tree
+    /// someone signed.
     ///
-    /// A hash tile is its hashes concatenated; an entry bundle holds the envelopes (the leaves).
+    /// A hash tile is its hashes concatenated; an entry bundle holds the envelopes (the leaves);
+    /// a payload bundle their payloads as stored now, a withheld one marked absent (FORMAT.md
+    /// §13.1), so unlike the others it changes when a redaction is appended.
     pub fn tile(&self, path: &TilePath) -> Result<Option<Vec<u8>>> {
         let covered = store::latest_checkpoint(&self.store.conn)?.map_or(0, |c| c.size);
         let (Some(first), Some(needed)) = (path.first_node(), path.needed_tree_size()) else {
@@ -309,6 +312,21 @@ impl Ledger {
                             "an envelope in {} is longer than {} bytes and cannot be bundled",
                             path.to_path(),
                             tiles::MAX_BUNDLED_ENTRY
+                        ))
+                    })?;
+                Ok(Some(bundle))
+            }
+            TileKind::Payloads => {
+                let payloads = store::payloads_range(conn, first, path.width)?;
+                if payloads.len() as u64 != path.width {
+                    return Err(short(payloads.len()));
+                }
+                let bundle = tiles::payload_bundle(payloads.iter().map(Option::as_deref))
+                    .ok_or_else(|| {
+                        Error::Corrupt(format!(
+                            "a stored payload in {} is empty or longer than {} bytes",
+                            path.to_path(),
+                            tiles::MAX_BUNDLED_PAYLOAD
                         ))
                     })?;
                 Ok(Some(bundle))

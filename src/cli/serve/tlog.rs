@@ -1,7 +1,9 @@
 //! The C2SP tlog-tiles read API: `/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`.
 //!
 //! Tiles are served up to the latest signed checkpoint only, so a client never sees a tree
-//! nobody signed. Every tile, full or partial, never changes once it exists: it is cached forever.
+//! nobody signed. Every hash tile and entry bundle, full or partial, never changes once it
+//! exists: it is cached forever. A payload bundle (`tile/payloads/…`, FORMAT.md §13.1) changes
+//! when a redaction withholds one of its payloads, so it is cached briefly.
 
 use super::{ApiError, PathText, Shared};
 use axum::Router;
@@ -9,7 +11,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use claimledger::format::tiles::TilePath;
+use claimledger::format::tiles::{TileKind, TilePath};
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -36,12 +38,16 @@ async fn tile(State(s): State<Shared>, PathText(rest): PathText) -> Result<Respo
             "tile/{rest} is not a tile path (c2sp.org/tlog-tiles: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>])"
         )));
     };
+    let cache = match path.kind {
+        TileKind::Payloads => claimledger::objects::Cache::Revisable,
+        _ => claimledger::objects::Cache::Immutable,
+    };
     match s.read(move |l| l.tile(&path)).await? {
         Some(bytes) => Ok((
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, "application/octet-stream"),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                (header::CACHE_CONTROL, cache.header()),
             ],
             bytes,
         )

@@ -647,6 +647,23 @@ pub(crate) fn envelopes_range(conn: &Connection, start: u64, count: u64) -> Resu
     Ok(envelopes)
 }
 
+/// The payloads of `count` entries from index `start` on (fewer if not all exist), `None` for
+/// a payload withheld by a redaction (its row deleted).
+pub(crate) fn payloads_range(
+    conn: &Connection,
+    start: u64,
+    count: u64,
+) -> Result<Vec<Option<Vec<u8>>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.payload FROM entries e LEFT JOIN payloads p ON p.idx = e.idx \
+         WHERE e.idx >= ?1 ORDER BY e.idx LIMIT ?2",
+    )?;
+    let payloads = stmt
+        .query_map(params![start as i64, count as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(payloads)
+}
+
 /// Claims from index `from` on, at most `limit`, in index order.
 pub(crate) fn claim_rows(conn: &Connection, from: u64, limit: u64) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached(&format!(
