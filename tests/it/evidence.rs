@@ -327,3 +327,70 @@ fn verify_evidence_cannot_run_without_its_inputs() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FORK"));
 }
+
+/// A fork made from the command line, as an operator would: a copy of the ledger file, refused by
+/// the operator key's signer state, then signed with a copy of the key file without its state.
+#[test]
+fn a_fork_made_with_the_cli_and_a_copied_key() {
+    let s = Session::new();
+    s.init_with_alice();
+    std::fs::copy(s.ledger(), s.path("b.db")).unwrap();
+    let add = |ledger: &str, operator_key: Option<&str>, text: &str| {
+        let mut args = vec!["--ledger", ledger, "--key", "alice.key"];
+        if let Some(k) = operator_key {
+            args.extend(["--operator-key", k]);
+        }
+        args.extend(["claim", "add", "--text", text, "--claimant", "X"]);
+        s.run(&args)
+    };
+    assert_eq!(
+        add("ledger.db", None, "The port handled 1.2M containers").code,
+        0
+    );
+    // The key's signer state knows it signed size 3 of another tree: it refuses the copy.
+    let refused = add("b.db", Some("ledger.db.operator.key"), "refused");
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    std::fs::create_dir(s.path("other")).unwrap();
+    std::fs::copy(
+        s.path("ledger.db.operator.key"),
+        s.path("other/operator.key"),
+    )
+    .unwrap();
+    for text in ["The port handled 2.1M containers", "Traffic doubled"] {
+        let out = add("b.db", Some("other/operator.key"), text);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+    }
+    let vkey = s.ok(&["checkpoint", "--json"]).json()["log_vkey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = Ledger::open_read_only(s.ledger()).unwrap();
+    let b = Ledger::open_read_only(s.path("b.db")).unwrap();
+    let e = ForkEvidence::new(
+        "file:b.db",
+        WHEN,
+        &a.checkpoint(Some(3)).unwrap().note,
+        &b.checkpoint(Some(4)).unwrap().note,
+        b.fork_proof(3, 4).unwrap(),
+    );
+    std::fs::write(s.path("fork.json"), e.to_json()).unwrap();
+    let out = s.ok(&["verify-evidence", "fork.json", "--log-key", &vkey, "--json"]);
+    let v = out.json();
+    assert_eq!(v["proves"], "fork");
+    assert_eq!(
+        v["prefix_root"],
+        hex::encode(b.checkpoint(Some(3)).unwrap().checkpoint.root)
+    );
+    // The shared prefix (size 2, a power of two) extends to either copy: no evidence.
+    let e = ForkEvidence::new(
+        "file:b.db",
+        WHEN,
+        &a.checkpoint(Some(2)).unwrap().note,
+        &b.checkpoint(Some(4)).unwrap().note,
+        b.fork_proof(2, 4).unwrap(),
+    );
+    std::fs::write(s.path("honest.json"), e.to_json()).unwrap();
+    let out = s.run(&["verify-evidence", "honest.json", "--log-key", &vkey]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("proves NOTHING"), "{}", out.stdout);
+}
