@@ -10,7 +10,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use claimledger::format::merkle::{
     EMPTY_ROOT, Frontier, Hash, NodeSource, ProofError, consistency_proof, inclusion_proof,
-    leaf_hash, node_hash, reference, root_at, verify_consistency, verify_inclusion,
+    leaf_hash, node_hash, reference, root_at, roots_from_consistency, verify_consistency,
+    verify_inclusion,
 };
 use serde_json::Value;
 
@@ -165,6 +166,46 @@ fn consistency_vectors() {
     }
     assert!(caveat_seen, "caveat file not found");
     assert_eq!(checked, 98, "consistency vector files checked");
+}
+
+/// The self-contained consistency proofs of fork evidence (FORMAT.md §19.2) from the same vectors:
+/// a valid RFC proof, with root1 in front when size1 is a power of two, gives back exactly
+/// (root1, root2); an invalid one never does.
+#[test]
+fn self_contained_proofs_from_the_consistency_vectors() {
+    let Some(dir) = vectors_dir("merkle/consistency") else {
+        return;
+    };
+    let (mut valid, mut invalid) = (0, 0);
+    for path in json_files(&dir) {
+        let v = read_json(&path);
+        let (size1, size2) = (num(&v, "size1"), num(&v, "size2"));
+        let (root1, root2) = (b64(&v["root1"], "root1"), b64(&v["root2"], "root2"));
+        if !(0 < size1 && size1 < size2) || root1.len() != 32 || root2.len() != 32 {
+            continue;
+        }
+        let mut proof = Vec::new();
+        if size1.is_power_of_two() {
+            proof.push(root1.clone());
+        }
+        proof.extend(b64_list(&v["proof"]));
+        let got = roots_from_consistency(size1, size2, &proof);
+        let want = (
+            Hash::try_from(root1.as_slice()).unwrap(),
+            Hash::try_from(root2.as_slice()).unwrap(),
+        );
+        if v["wantErr"].as_bool().expect("wantErr") {
+            assert_ne!(got, Ok(want), "{}", path.display());
+            invalid += 1;
+        } else {
+            assert_eq!(got, Ok(want), "{}", path.display());
+            valid += 1;
+        }
+    }
+    assert!(
+        valid > 0 && invalid > 0,
+        "{valid} valid, {invalid} invalid vectors"
+    );
 }
 
 /// The three files a word-for-word RFC 9162 verifier gets wrong fail for the reason we expect.
