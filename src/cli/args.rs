@@ -201,6 +201,9 @@ pub enum Command {
         /// The log's verifier key (vkey text, or a file holding it); never taken from the file.
         #[arg(long)]
         log_key: String,
+        /// Also report whether each note's cosignatures meet this witness policy.
+        #[command(flatten)]
+        witnesses: PolicyArgs,
     },
     /// Re-verify the whole ledger from its stored bytes.
     Audit {

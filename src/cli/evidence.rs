@@ -1,7 +1,9 @@
 //! `claimledger verify-evidence`: check a fork-evidence file (FORMAT.md §19) or a witness evidence
 //! file (§16.4) with a log key the user pins, and say what it proves.
 
+use super::args::PolicyArgs;
 use super::output::{Shown, print_json};
+use super::verify::{policy_arg, print_verdict as print_policy, verdict_json as policy_json};
 use super::{Ctx, Outcome, read_input, vkey_arg};
 use anyhow::{Context, Result};
 use base64::Engine as _;
@@ -18,9 +20,12 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 /// Exit 0 when the file proves a fork or rollback by `log_key`; 1 when it proves nothing (the
-/// output says why); 2 (an error) when the key or the file cannot be read.
-pub fn verify(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> {
+/// output says why); 2 (an error) when the key, the policy or the file cannot be read. A witness
+/// policy is reported on each note of fork evidence, and never changes the verdict: a fork stands
+/// on the log key alone.
+pub fn verify(ctx: &Ctx, file: &Path, log_key: &str, witnesses: &PolicyArgs) -> Result<Outcome> {
     let key = vkey_arg(log_key).context("--log-key")?;
+    let policy = policy_arg(witnesses)?;
     let bytes = read_input(file)?;
     // The `format` member decides which kind of evidence this is; anything else is judged as
     // fork evidence, whose parser says what is wrong with it.
@@ -33,8 +38,25 @@ pub fn verify(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> {
     let checked = ForkEvidence::parse(&bytes).and_then(|e| e.verify(&key).map(|v| (e, v)));
     match checked {
         Ok((e, v)) => {
+            // The notes opened with `key` above, so only a policy listing other logs fails here.
+            let judged = match &policy {
+                Some(p) => {
+                    let judge = |note: &str| {
+                        p.check(note.as_bytes(), &key)
+                            .map(|(_, verdict)| verdict)
+                            .context("--policy")
+                    };
+                    Some((judge(e.accepted())?, judge(e.served())?))
+                }
+                None => None,
+            };
             if ctx.json {
-                print_json(&verdict_json(&v, &key, Some(&e)))?;
+                let mut out = verdict_json(&v, &key, Some(&e));
+                out["witness_policy"] = judged.as_ref().map_or(
+                    Value::Null,
+                    |(a, s)| json!({"accepted": policy_json(a), "served": policy_json(s)}),
+                );
+                print_json(&out)?;
             } else {
                 print_verdict(&v, &key)?;
                 out!(
@@ -45,6 +67,12 @@ pub fn verify(ctx: &Ctx, file: &Path, log_key: &str) -> Result<Outcome> {
                     "  observed at  {} (the mirror's clock)",
                     Shown(e.observed_at())
                 );
+                if let Some((a, s)) = &judged {
+                    out!("accepted checkpoint's cosignatures:");
+                    print_policy(a)?;
+                    out!("served checkpoint's cosignatures:");
+                    print_policy(s)?;
+                }
             }
             Ok(Outcome::Ok)
         }

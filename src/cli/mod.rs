@@ -121,7 +121,11 @@ pub fn run() -> Result<Outcome> {
             log_key,
             witnesses,
         } => verify::verify_receipt(&ctx, &file, &log_key, &witnesses),
-        Command::VerifyEvidence { file, log_key } => evidence::verify(&ctx, &file, &log_key),
+        Command::VerifyEvidence {
+            file,
+            log_key,
+            witnesses,
+        } => evidence::verify(&ctx, &file, &log_key, &witnesses),
         Command::Audit {
             log_key,
             against,

@@ -166,7 +166,7 @@ pub fn policy_arg(args: &PolicyArgs) -> Result<Option<Policy>> {
 }
 
 /// `✓`/`✗` per witness of a verdict, as JSON.
-fn verdict_json(v: &PolicyVerdict) -> serde_json::Value {
+pub fn verdict_json(v: &PolicyVerdict) -> serde_json::Value {
     json!({
         "met": v.met,
         "rule": v.rule,
@@ -188,7 +188,7 @@ fn verdict_json(v: &PolicyVerdict) -> serde_json::Value {
 }
 
 /// One line per witness: `✓ name` or `✗ name (why)`.
-fn print_verdict(v: &PolicyVerdict) -> Result<()> {
+pub fn print_verdict(v: &PolicyVerdict) -> Result<()> {
     for w in &v.witnesses {
         match &w.status {
             WitnessStatus::Verified { time } => {

@@ -394,3 +394,81 @@ fn a_fork_made_with_the_cli_and_a_copied_key() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stdout.contains("proves NOTHING"), "{}", out.stdout);
 }
+
+/// A witness policy is reported on each note (the rollback is strongest when the newer tree was
+/// witnessed) and never changes the verdict.
+#[test]
+fn witness_cosignatures_on_the_notes_are_reported() {
+    use claimledger::format::cosignature::add_cosignatures;
+    use claimledger::format::note::Note;
+    let f = forked(4, 3, 0);
+    let witness =
+        claimledger::WitnessSigner::new(SigningKey::generate("witness.example/w").unwrap());
+    let accepted = f.a.checkpoint(Some(7)).unwrap().note;
+    let body = Note::parse(accepted.as_bytes()).unwrap().text().to_owned();
+    let line = witness
+        .cosign(&body, 1_765_000_000)
+        .unwrap()
+        .to_note_signature();
+    let cosigned = add_cosignatures(&accepted, &[line]).unwrap();
+    let e = ForkEvidence::new(
+        "dir/pub",
+        WHEN,
+        &cosigned,
+        &f.a.checkpoint(Some(5)).unwrap().note,
+        f.a.fork_proof(7, 5).unwrap(),
+    );
+    std::fs::write(f.s.path("rollback.json"), e.to_json()).unwrap();
+    let wkey = witness.witness_key().to_string();
+    let vkey = f.vkey();
+    let args = [
+        "verify-evidence",
+        "rollback.json",
+        "--log-key",
+        &vkey,
+        "--witness",
+        &wkey,
+    ];
+    let v = f.s.ok(&[&args[..], &["--json"]].concat()).json();
+    assert_eq!(v["proves"], "rollback");
+    assert_eq!(v["witness_policy"]["accepted"]["met"], true, "{v}");
+    assert_eq!(v["witness_policy"]["served"]["met"], false, "{v}");
+    let text = f.s.ok(&args).stdout;
+    assert!(
+        text.contains("accepted checkpoint's cosignatures:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("witness.example/w cosigned at 1765000000 ✓"),
+        "{text}"
+    );
+    // Without a policy, no report.
+    let v =
+        f.s.ok(&[
+            "verify-evidence",
+            "rollback.json",
+            "--log-key",
+            &vkey,
+            "--json",
+        ])
+        .json();
+    assert_eq!(v["witness_policy"], Value::Null);
+    // A policy for another log cannot be applied: exit 2.
+    let other = SigningKey::generate("other.example/log")
+        .unwrap()
+        .verifying_key();
+    std::fs::write(
+        f.s.path("policy.txt"),
+        format!("log {other}\nwitness w {wkey} http://127.0.0.1:1/\ngroup g any w\nquorum g\n"),
+    )
+    .unwrap();
+    let out = f.s.run(&[
+        "verify-evidence",
+        "rollback.json",
+        "--log-key",
+        &vkey,
+        "--policy",
+        "policy.txt",
+    ]);
+    assert_eq!(out.code, 2, "{}\n{}", out.stdout, out.stderr);
+}
