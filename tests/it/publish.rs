@@ -32,7 +32,7 @@ fn publish(ledger: &Path, dest: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn publish_json(ledger: &Path, dest: &Path, args: &[&str]) -> Value {
+pub fn publish_json(ledger: &Path, dest: &Path, args: &[&str]) -> Value {
     let mut all = vec!["--json"];
     all.extend_from_slice(args);
     let (code, out, err) = publish(ledger, dest, &all);
@@ -271,6 +271,15 @@ fn a_published_ledger_verifies_with_go_and_incremental_runs_write_only_what_is_n
     assert_eq!(again["up_to_date"], true);
     assert_eq!(again["written"], 0);
     assert_eq!(stamps(&dest), before);
+    // A new cosignature of the published checkpoint: only the checkpoint is written again.
+    let second = WitnessSigner::new(SigningKey::from_seed("witness.example/w2", [8; 32]).unwrap());
+    cosign_latest(&mut t, &second);
+    let cosigned = publish_json(&t.path, &dest, &[]);
+    assert_eq!(cosigned["up_to_date"], false);
+    assert_eq!(cosigned["written"], 1, "{cosigned}");
+    assert_eq!(cosigned["by_kind"]["checkpoint"]["written"], 1);
+    let published = std::fs::read_to_string(dest.join("checkpoint")).unwrap();
+    assert!(published.contains("— witness.example/w2 "), "{published}");
 
     // 300 more entries cross a tile boundary; a redaction of an entry published earlier.
     append_claims(&mut t, 0, 300);
@@ -555,4 +564,43 @@ fn sigkill_in_the_middle_of_a_publish_then_a_rerun_gives_the_same_tree() {
     std::fs::create_dir(&fresh).unwrap();
     publish_json(&t.path, &fresh, &[]);
     same_tree(&files(&dest), &files(&fresh), false);
+}
+
+#[test]
+fn under_a_witness_policy_the_newest_checkpoint_meeting_it_is_published() {
+    let mut t = TestLedger::new();
+    t.append_n(2);
+    let witness = WitnessSigner::new(SigningKey::from_seed("witness.example/w1", [7; 32]).unwrap());
+    t.ledger
+        .add_witness("http://127.0.0.1:9/", &witness.witness_key())
+        .unwrap();
+    cosign_latest(&mut t, &witness);
+    let witnessed = t.ledger.checkpoint(None).unwrap();
+    append_claims(&mut t, 0, 2); // signed, not cosigned
+    let dest = t.dir.path().join("site");
+    std::fs::create_dir(&dest).unwrap();
+    let r = publish_json(&t.path, &dest, &[]);
+    let s = witnessed.checkpoint.size;
+    assert_eq!(r["new_size"], s);
+    assert_eq!(
+        std::fs::read_to_string(dest.join("checkpoint")).unwrap(),
+        witnessed.note
+    );
+    let all = files(&dest);
+    assert!(all.contains_key(&format!("receipt/{:03}", s - 1)));
+    assert!(!all.contains_key(&format!("receipt/{s:03}")));
+    // Every receipt meets the policy, as `receipt` would give it.
+    for i in 0..s {
+        let bytes = &all[&format!("receipt/{i:03}")];
+        assert_eq!(
+            String::from_utf8_lossy(bytes),
+            t.ledger.receipt(i).unwrap().to_pretty()
+        );
+    }
+    // Once the witness cosigns the latest, it is published.
+    cosign_latest(&mut t, &witness);
+    let r = publish_json(&t.path, &dest, &[]);
+    assert_eq!(r["old_size"], s);
+    assert_eq!(r["new_size"], t.ledger.size().unwrap());
+    check_published(&t, &dest, &[]);
 }
