@@ -220,7 +220,7 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
             cause.downcast_ref::<claimledger::objects::ObjectError>()
         {
             return Some(
-                "give an existing directory (create it first: claimledger never creates the folder it is told to write to)".into(),
+                "check the path; to publish there, create the folder first (mkdir -p DEST): claimledger never creates the folder it is told to write to".into(),
             );
         }
     }
