@@ -370,7 +370,10 @@ fn a_destination_holding_another_history_is_refused_and_left_alone() {
 
     // Same key and origin, another history (a fork): the roots differ at the published size.
     let mut fork = TestLedger::new();
-    fork.append_n(4);
+    // (Its own texts: entries signed in the same second with the same texts would be the same
+    // history.)
+    fork.claim("a claim only the fork has");
+    fork.append_n(3);
     // Another key under the same origin; another origin altogether.
     let mut impostor = TestLedger::new_with_operator(crate::ledger::key(crate::ledger::ORIGIN, 9));
     impostor.append_n(4);
