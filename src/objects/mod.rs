@@ -2,7 +2,7 @@
 //! reads, in a directory, an object store bucket (`s3://`…) or, read only, behind an HTTP URL.
 //!
 //! An object is named by its path relative to the log's prefix (`checkpoint`,
-//! `tile/0/x001/234`, …: docs/FORMAT.md §19). Backends only move bytes: they never interpret
+//! `tile/0/x001/234`, …: docs/FORMAT.md §18). Backends only move bytes: they never interpret
 //! them, and everything read through them is verified by the caller.
 //!
 //! | file | backend |
