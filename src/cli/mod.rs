@@ -22,6 +22,7 @@ mod claimreview;
 mod config;
 mod cosign;
 mod demo;
+mod mirror;
 mod output;
 mod read;
 mod record;
@@ -125,6 +126,7 @@ pub fn run() -> Result<Outcome> {
             against,
             witnesses,
         } => verify::audit(&ctx, log_key.as_deref(), against.as_deref(), &witnesses),
+        Command::Mirror(a) => mirror::run(&ctx, a),
         Command::Import { file, batch_size } => record::import(&ctx, &file, batch_size),
         Command::Config(c) => config::run(&ctx, c),
         Command::Claimreview { reference } => claimreview::export(&ctx, &reference),
@@ -276,6 +278,12 @@ impl Ctx {
             );
         }
         let mut ledger = self.open()?;
+        if let Some(source) = ledger.replica_of() {
+            return Err(claimledger::Error::Replica {
+                source_location: source.to_string(),
+            }
+            .into());
+        }
         let Some(path) = self.operator_key_path(&ledger)? else {
             bail!("this needs the operator key: pass --operator-key FILE");
         };

@@ -30,6 +30,7 @@ pub mod claimreview;
 pub mod cosignature;
 pub mod encoding;
 pub mod entry;
+pub mod evidence;
 pub mod figure;
 pub mod keys;
 pub mod kind;
