@@ -17,7 +17,7 @@ mod source;
 pub use source::MAX_CHECKPOINT_BYTES;
 
 use crate::format::checkpoint::{Checkpoint, open_checkpoint};
-use crate::format::evidence::{EvidenceVerdict, ForkEvidence};
+use crate::format::evidence::{EvidenceKind, ForkEvidence, fork_proof};
 use crate::format::keys::VerifyingKey;
 use crate::format::merkle::{self, Hash, ProofError};
 use crate::format::policy::{Policy, PolicyVerdict};
@@ -144,8 +144,9 @@ pub enum MirrorError {
         served_size: u64,
         /// the fork-evidence file's bytes
         evidence: String,
-        /// what [`ForkEvidence::verify`] says of it (`None`: it did not verify itself)
-        verdict: Option<EvidenceVerdict>,
+        /// what [`ForkEvidence::verify`] says it proves (`None`: it did not verify itself,
+        /// which would be a bug; the file is written all the same)
+        verdict: Option<EvidenceKind>,
     },
     /// The ledger file is not a replica of this log (a ledger of its own, or another log's).
     #[error("{}: {detail}", path.display())]
@@ -280,33 +281,26 @@ pub fn mirror(
             return Ok(finish(report, &source));
         }
         if served.size < accepted_size {
-            let proof = if served.size == 0 {
-                Vec::new()
-            } else {
-                ledger
-                    .consistency_proof(served.size, Some(accepted_size))?
-                    .proof
-            };
+            // A rollback: the proof comes from the larger tree, the replica's own.
+            let nodes = store::Nodes(ledger.conn());
+            let proof = fork_proof(&nodes, accepted_size, served.size)?;
             return Err(fork(proof));
         }
-        // served.size > accepted_size: the source's hash tiles give the consistency proof, and
-        // the prefix root it proves under the served (signed) root is compared with ours.
+        // served.size > accepted_size: the source's hash tiles give a self-contained
+        // consistency proof; once its larger root is the served (signed) root, the prefix root
+        // it computes is the source's tree at our size, compared with the root we accepted.
         let nodes = TileNodes::new(&source, served.size);
-        let proof = merkle::consistency_proof(&nodes, accepted_size, served.size)?;
-        let prefix_root = merkle::root_at(&nodes, accepted_size)?;
-        merkle::verify_consistency(
-            accepted_size,
-            served.size,
-            &prefix_root,
-            &served.root,
-            &proof,
-        )
-        .map_err(|e| MirrorError::BadData {
-            detail: format!(
-                "the hash tiles do not match the source's signed checkpoint at size {} ({e})",
-                served.size
-            ),
-        })?;
+        let proof = fork_proof(&nodes, accepted_size, served.size)?;
+        let (prefix_root, served_root) =
+            merkle::roots_from_consistency(accepted_size, served.size, &proof)?;
+        if served_root != served.root {
+            return Err(MirrorError::BadData {
+                detail: format!(
+                    "the hash tiles do not match the source's signed checkpoint at size {} (the consistency proof built from them does not lead to its root)",
+                    served.size
+                ),
+            });
+        }
         if prefix_root != accepted_root {
             return Err(fork(proof));
         }
@@ -446,7 +440,7 @@ fn fork_error(
         rollback: served_size < accepted_size,
         accepted_size,
         served_size,
-        verdict: evidence.verify(opts.log_key).ok(),
+        verdict: evidence.verify(opts.log_key).ok().map(|v| v.kind),
         evidence: evidence.to_json(),
     }
 }

@@ -2,6 +2,7 @@
 //! every run and audits clean; refuses local appends; catches rollbacks and forks with evidence;
 //! leaves the copy unchanged on bad input; resumes after SIGKILL.
 
+use claimledger::format::evidence::ForkEvidence;
 use claimledger::format::tiles::{TILE_WIDTH, TileKind, TilePath};
 use claimledger::{Claim, Ledger, Party, PartyType, RedactionCategory, SigningKey};
 use std::path::{Path, PathBuf};
@@ -380,7 +381,10 @@ fn rollbacks_and_forks_are_caught_with_evidence_and_the_copy_is_unchanged() {
         assert_eq!(o.status.code(), Some(1), "{}", text(&o));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["kind"], kind, "{v}");
-        assert!(evidence.exists());
+        // The evidence proves it on its own, with the log key alone.
+        let ev = ForkEvidence::parse(&std::fs::read(&evidence).unwrap()).unwrap();
+        let verdict = ev.verify(&src.operator.verifying_key()).unwrap();
+        assert_eq!(verdict.kind.as_str(), kind);
         assert_eq!(bytes(&copy), before, "a {kind} changed the replica");
         evidence
     };
