@@ -39,6 +39,10 @@ impl Ledger {
     /// Create an empty replica of the log signed by `log_key` (origin: the key's name), read
     /// from `source`. MUST NOT overwrite: an existing path gives [`Error::AlreadyExists`].
     /// It holds no entry until the first [`Ledger::replicate`].
+    ///
+    /// The file is made whole under a temporary name beside `path` and then linked into place,
+    /// so a crash never leaves at `path` a file that is not yet a ledger (a crash may leave the
+    /// temporary `<path>.creating-<pid>`, which nothing reads).
     pub fn create_replica(
         path: impl AsRef<Path>,
         source: &str,
@@ -47,30 +51,39 @@ impl Ledger {
         let path = path.as_ref();
         let origin = log_key.name().to_string();
         Checkpoint::new(&origin, 0, merkle::EMPTY_ROOT)?;
-        let store = Store::create(path)?;
-        let mut ledger = Ledger {
-            store,
-            origin: origin.clone(),
-            log_key: log_key.clone(),
-            operator: None,
-            replica_of: Some(source.to_string()),
-            key_cache: Default::default(),
-        };
-        let result = (|| {
-            let tx = ledger.store.begin_write()?;
+        if path.exists() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".creating-{}", std::process::id()));
+        let tmp = std::path::PathBuf::from(tmp);
+        crate::ledger::ledger::remove_ledger_files(&tmp);
+        let made = (|| {
+            let mut store = Store::create(&tmp)?;
+            let tx = store.begin_write()?;
             store::set_meta(&tx, "origin", &origin)?;
             store::set_meta(&tx, "log_vkey", &log_key.to_string())?;
             store::set_meta(&tx, "created_at", &time::now_rfc3339())?;
             store::set_meta(&tx, REPLICA_META, source)?;
             tx.commit()?;
-            Ok(())
+            store::checkpoint_truncate(&store.conn)?;
+            drop(store);
+            // A link, unlike a rename, never replaces a file another process put there.
+            std::fs::hard_link(&tmp, path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => Error::AlreadyExists {
+                    path: path.to_path_buf(),
+                },
+                _ => Error::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                },
+            })
         })();
-        if let Err(e) = result {
-            drop(ledger);
-            crate::ledger::ledger::remove_ledger_files(path);
-            return Err(e);
-        }
-        Ok(ledger)
+        crate::ledger::ledger::remove_ledger_files(&tmp);
+        made?;
+        Ledger::open(path)
     }
 
     /// Where this ledger's log is copied from, if it is a replica.

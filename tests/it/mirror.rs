@@ -3,7 +3,7 @@
 //! leaves the copy unchanged on bad input; resumes after SIGKILL.
 
 use claimledger::format::evidence::ForkEvidence;
-use claimledger::format::tiles::{TILE_WIDTH, TileKind, TilePath};
+use claimledger::format::tiles::{self, TILE_WIDTH, TileKind, TilePath};
 use claimledger::{Claim, Ledger, Party, PartyType, RedactionCategory, SigningKey};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -458,4 +458,229 @@ fn fork_at(src: &Source, size: u64, path: &Path) -> Ledger {
         src.ledger.root_at(size).unwrap()
     );
     fork
+}
+
+#[test]
+fn bad_input_is_refused_and_leaves_the_copy_unchanged() {
+    let mut src = Source::new();
+    src.claims(40);
+    let copy = src.path("copy.db");
+    let vkey = src.vkey();
+    // A first run on bad input creates nothing.
+    let garbage = src.path("garbage");
+    std::fs::create_dir_all(&garbage).unwrap();
+    std::fs::write(
+        garbage.join("checkpoint"),
+        "<html>not a checkpoint</html>\n",
+    )
+    .unwrap();
+    let o = mirror(&copy, garbage.to_str().unwrap(), &vkey, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(!copy.exists(), "a refused first run left a replica behind");
+    mirror_ok(&copy, &src.publish("pub"), &vkey);
+    src.claims(300);
+    let before = bytes(&copy);
+
+    // Each case: a fresh publication of the grown source, spoiled one way.
+    let case = |name: &str, spoil: &dyn Fn(&Path), code: i32, needle: &str| {
+        let dir = src.publish(name);
+        spoil(&dir);
+        let o = mirror(&copy, dir.to_str().unwrap(), &vkey, &[]);
+        assert_eq!(o.status.code(), Some(code), "{name}: {}", text(&o));
+        let all = text(&o);
+        assert!(all.contains(needle), "{name}: wanted {needle:?} in {all}");
+        assert_eq!(bytes(&copy), before, "{name} changed the replica");
+    };
+    case(
+        "garbage-checkpoint",
+        &|d| std::fs::write(d.join("checkpoint"), b"\x00\xffgarbage").unwrap(),
+        1,
+        "does not verify with the pinned log key",
+    );
+    let other = Source::new();
+    case(
+        "other-log",
+        &|d| {
+            std::fs::write(
+                d.join("checkpoint"),
+                other.ledger.checkpoint(None).unwrap().note,
+            )
+            .unwrap()
+        },
+        1,
+        "does not verify with the pinned log key",
+    );
+    case(
+        "oversized-checkpoint",
+        &|d| std::fs::write(d.join("checkpoint"), vec![b'a'; 100_000]).unwrap(),
+        1,
+        "larger than",
+    );
+    case(
+        "no-checkpoint",
+        &|d| std::fs::remove_file(d.join("checkpoint")).unwrap(),
+        2,
+        "has no checkpoint",
+    );
+    case(
+        "truncated-entry-bundle",
+        &|d| {
+            let f = d.join("tile/entries/000");
+            let b = std::fs::read(&f).unwrap();
+            std::fs::write(&f, &b[..b.len() - 7]).unwrap();
+        },
+        1,
+        "not an entry bundle",
+    );
+    case(
+        "missing-bundle",
+        &|d| std::fs::remove_file(d.join("tile/entries/001.p/86")).unwrap(),
+        1,
+        "is missing",
+    );
+    case(
+        "oversized-bundle",
+        &|d| std::fs::write(d.join("tile/payloads/001.p/86"), vec![0u8; 20 << 20]).unwrap(),
+        1,
+        "larger than",
+    );
+    case(
+        "hash-tile-not-matching",
+        &|d| {
+            let f = d.join("tile/0/000");
+            let mut b = std::fs::read(&f).unwrap();
+            b[5] ^= 1;
+            std::fs::write(&f, b).unwrap();
+        },
+        1,
+        "hash tiles do not match",
+    );
+    case(
+        "truncated-hash-tile",
+        &|d| {
+            let f = d.join("tile/0/000");
+            let b = std::fs::read(&f).unwrap();
+            std::fs::write(&f, &b[..100]).unwrap();
+        },
+        1,
+        "not the 8192 of 256 hashes",
+    );
+    case(
+        "edited-payload",
+        &|d| {
+            let f = d.join("tile/payloads/001.p/86");
+            let b = std::fs::read(&f).unwrap();
+            let s = String::from_utf8_lossy(&b).replace("claim 300", "claim 999");
+            std::fs::write(&f, s.as_bytes()).unwrap();
+        },
+        1,
+        "does not verify",
+    );
+    case(
+        "partial-bundle-as-full",
+        &|d| {
+            let b1 = std::fs::read(d.join("tile/entries/001.p/86")).unwrap();
+            std::fs::write(d.join("tile/entries/000"), b1).unwrap();
+        },
+        1,
+        "holds 86 items, not 256",
+    );
+    case(
+        "entries-not-matching-the-checkpoint",
+        &|d| {
+            // Entries 100 and 101 (signed, valid, new to the replica) served in each other's
+            // place: every entry verifies, but the tree is not the signed one.
+            let f = d.join("tile/entries/000");
+            let b = std::fs::read(&f).unwrap();
+            let mut e: Vec<Vec<u8>> = tiles::parse_entry_bundle(&b)
+                .unwrap()
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect();
+            e.swap(100, 101);
+            std::fs::write(
+                &f,
+                tiles::entry_bundle(e.iter().map(Vec::as_slice)).unwrap(),
+            )
+            .unwrap();
+            let f = d.join("tile/payloads/000");
+            let b = std::fs::read(&f).unwrap();
+            let mut p: Vec<Option<Vec<u8>>> = tiles::parse_payload_bundle(&b)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.map(<[u8]>::to_vec))
+                .collect();
+            p.swap(100, 101);
+            std::fs::write(
+                &f,
+                tiles::payload_bundle(p.iter().map(Option::as_deref)).unwrap(),
+            )
+            .unwrap();
+        },
+        1,
+        "do not hash to the root of the source's signed checkpoint",
+    );
+    // After all that, an honest publication still mirrors, and the copy is whole.
+    mirror_ok(&copy, &src.publish("honest"), &vkey);
+    assert_equal_and_clean(&copy, &src);
+    // A replica of this log is not taken for another log's copy, nor a ledger for a replica.
+    let o = mirror(
+        &src.path("source.db"),
+        src.path("honest").to_str().unwrap(),
+        &vkey,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not a replica"), "{}", text(&o));
+}
+
+#[test]
+fn a_mirror_killed_mid_run_resumes_to_a_consistent_copy() {
+    let mut src = Source::new();
+    for _ in 0..6 {
+        src.claims(4000);
+    }
+    let published = src.publish("pub");
+    let copy = src.path("copy.db");
+    let vkey = src.vkey();
+    let mut killed_running = 0;
+    for delay_ms in [30u64, 120, 400] {
+        let mut child = Command::new(bin())
+            .args([
+                "--ledger",
+                copy.to_str().unwrap(),
+                "mirror",
+                published.to_str().unwrap(),
+                "--log-key",
+                &vkey,
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            killed_running += 1;
+        }
+        let _ = Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status();
+        let _ = child.wait();
+        // Whatever the moment, the replica (if any) is at a checkpoint it accepted: all of the
+        // source's tree or nothing of it.
+        if copy.exists() {
+            let replica = Ledger::open(&copy).unwrap();
+            let size = replica.size().unwrap();
+            assert!(
+                size == 0 || size == src.ledger.size().unwrap(),
+                "torn replica of {size}"
+            );
+            if size > 0 {
+                assert!(replica.audit().unwrap().ok);
+            }
+        }
+    }
+    assert!(killed_running > 0, "every run ended before its SIGKILL");
+    mirror_ok(&copy, &published, &vkey);
+    assert_equal_and_clean(&copy, &src);
 }
