@@ -51,4 +51,6 @@ pub mod witnesses;
 #[cfg(feature = "sqlite")]
 pub use ledger::*;
 #[cfg(feature = "sqlite")]
-pub(crate) use rules::{OnDuplicate, check_target, checked_signed, entry_from_row};
+pub(crate) use rules::{
+    OnDuplicate, check_target, checked_signed, entry_from_row, key_book_before,
+};
