@@ -290,6 +290,10 @@ pub enum Error {
         /// what is wrong and what to do
         detail: String,
     },
+    /// An audit state (`audit --resume`) was refused, or none can be made. Nothing was audited.
+    #[cfg(feature = "sqlite")]
+    #[error(transparent)]
+    AuditState(#[from] crate::ledger::audit::AuditStateError),
     /// A witness configuration or cosignature was refused (bad URL, quorum, a cosignature that
     /// does not verify). Nothing was changed.
     #[error("{0}")]

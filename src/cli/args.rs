@@ -214,6 +214,14 @@ pub enum Command {
         against: Option<PathBuf>,
         #[command(flatten)]
         witnesses: PolicyArgs,
+        /// Resume from an audit state saved by an earlier passing audit: check only the entries
+        /// after it, plus one consistency proof (default: a full audit).
+        #[arg(long, value_name = "STATE")]
+        resume: Option<PathBuf>,
+        /// After a passing audit (full or resumed), write its audit state to FILE (replaced
+        /// atomically; never written when the audit fails).
+        #[arg(long, value_name = "FILE")]
+        save_state: Option<PathBuf>,
     },
     /// Copy a published log (a `publish` folder or bucket, a `serve` URL) into a replica
     /// ledger (--ledger), verifying every new entry and checkpoint; a rollback or fork of the

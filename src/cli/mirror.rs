@@ -4,7 +4,7 @@
 use super::args::MirrorArgs;
 use super::output::print_json;
 use super::verify::policy_arg;
-use super::{Ctx, Outcome, Shown, vkey_arg, write_new};
+use super::{Ctx, Outcome, Shown, vkey_arg, write_new, write_replacing};
 use anyhow::{Context, Result};
 use claimledger::mirror::{MirrorError, MirrorOptions, MirrorReport};
 use serde_json::json;
@@ -53,7 +53,16 @@ pub fn run(ctx: &Ctx, a: MirrorArgs) -> Result<Outcome> {
     }
     match result {
         Ok(report) => {
-            print_report(ctx, &report)?;
+            // Beside the replica: `audit --resume COPY.db.audit-state.json` then checks only
+            // what later runs add.
+            let state_path = report.audit_state.as_ref().map(|st| {
+                let path = audit_state_path(&ctx.ledger);
+                write_replacing(&path, st.to_json().as_bytes()).map(|_| path)
+            });
+            let state_path = state_path
+                .transpose()
+                .context("saving the replica's audit state")?;
+            print_report(ctx, &report, state_path.as_deref())?;
             Ok(Outcome::Ok)
         }
         Err(MirrorError::Fork {
@@ -118,6 +127,13 @@ pub fn run(ctx: &Ctx, a: MirrorArgs) -> Result<Outcome> {
     }
 }
 
+/// `<ledger>.audit-state.json`: the replica's incremental audit state (FORMAT.md §20).
+pub fn audit_state_path(ledger: &Path) -> PathBuf {
+    let mut p = ledger.as_os_str().to_owned();
+    p.push(".audit-state.json");
+    PathBuf::from(p)
+}
+
 /// `<ledger>.evidence-<UTC time>.json`, beside the replica.
 fn default_evidence_path(ledger: &Path) -> PathBuf {
     let stamp: String = claimledger::format::time::now_rfc3339()
@@ -129,7 +145,7 @@ fn default_evidence_path(ledger: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-fn print_report(ctx: &Ctx, r: &MirrorReport) -> Result<()> {
+fn print_report(ctx: &Ctx, r: &MirrorReport, state: Option<&Path>) -> Result<()> {
     if ctx.json {
         return print_json(&json!({
             "ok": true,
@@ -144,6 +160,7 @@ fn print_report(ctx: &Ctx, r: &MirrorReport) -> Result<()> {
             "policy": r.policy.as_ref().map(|v| json!({"met": v.met, "verified": v.verified, "rule": v.rule})),
             "objects_fetched": r.objects_fetched,
             "bytes_fetched": r.bytes_fetched,
+            "audit_state": state.map(|p| p.display().to_string()),
             "warnings": r.warnings,
             "elapsed_ms": r.elapsed.as_millis() as u64,
         }));
@@ -181,6 +198,14 @@ fn print_report(ctx: &Ctx, r: &MirrorReport) -> Result<()> {
                 r.redactions_applied
             );
         }
+    }
+    if let Some(p) = state {
+        out!(
+            "audit state saved to {}: 'claimledger --ledger {} audit --resume {}' checks only what later runs add",
+            Shown(p.display()),
+            Shown(r.ledger.display()),
+            Shown(p.display())
+        );
     }
     if let Some(v) = &r.policy {
         out!("witness policy met: {} ({} verified)", v.rule, v.verified);

@@ -59,4 +59,6 @@ pub use ledger::*;
 #[cfg(feature = "sqlite")]
 pub(crate) use replica::Replicated;
 #[cfg(feature = "sqlite")]
-pub(crate) use rules::{OnDuplicate, check_target, checked_signed, entry_from_row};
+pub(crate) use rules::{
+    OnDuplicate, check_target, checked_signed, entry_from_row, key_book_before,
+};

@@ -23,6 +23,7 @@ use crate::format::merkle::{self, Hash, ProofError};
 use crate::format::policy::{Policy, PolicyVerdict};
 use crate::format::time;
 use crate::ledger::SignedCheckpoint;
+use crate::ledger::audit::AuditState;
 use crate::ledger::import::SignerCache;
 use crate::ledger::store;
 use crate::objects::{ObjectError, Objects};
@@ -72,6 +73,11 @@ pub struct MirrorReport {
     pub objects_fetched: u64,
     /// Bytes read from the source.
     pub bytes_fetched: u64,
+    /// The incremental audit state of the replica at the accepted checkpoint (docs/FORMAT.md
+    /// §20): every entry below it was verified as it was copied, so `audit --resume` with it
+    /// checks only what later runs add. `None` when it could not be taken (a warning says why)
+    /// or the replica is empty.
+    pub audit_state: Option<AuditState>,
     /// Something worth telling that did not stop the run.
     pub warnings: Vec<String>,
     /// Wall time.
@@ -258,6 +264,7 @@ pub fn mirror(
         redactions_applied: 0,
         checkpoint: accepted_note.clone().unwrap_or_default(),
         policy,
+        audit_state: None,
         objects_fetched: 0,
         bytes_fetched: 0,
         warnings: Vec::new(),
@@ -278,6 +285,7 @@ pub fn mirror(
                 return Err(fork(Vec::new()));
             }
             report.up_to_date = true;
+            take_audit_state(ledger, &mut report);
             return Ok(finish(report, &source));
         }
         if served.size < accepted_size {
@@ -333,9 +341,7 @@ pub fn mirror(
             report.redactions_applied = replicated.redactions_applied;
             report.warnings.extend(replicated.warning);
             report.checkpoint = note;
-            // LEAD (contract 3, `auditstate`): save the incremental audit state of the replica
-            // here, e.g. `ledger.audit_state()` written beside the replica, so the next
-            // `audit --resume` checks only what later runs add. This is the single call site.
+            take_audit_state(&ledger, &mut report);
             Ok(finish(report, &source))
         }
         Err(e) => {
@@ -346,6 +352,17 @@ pub fn mirror(
             }
             Err(e)
         }
+    }
+}
+
+/// The replica's incremental audit state (contract 3 of issue #14): taken after a run, when
+/// every entry of the replica was verified as it was stored (`Ledger::audit_state`'s contract).
+fn take_audit_state(ledger: &Ledger, report: &mut MirrorReport) {
+    match ledger.audit_state() {
+        Ok(state) => report.audit_state = Some(state),
+        Err(e) => report
+            .warnings
+            .push(format!("no incremental audit state was taken: {e}")),
     }
 }
 

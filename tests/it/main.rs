@@ -1,6 +1,7 @@
 //! The one integration test binary (one link step, shared helpers). Modules:
 mod util; // where ../shared/vectors is; skip with a notice, or fail under CI=true
 
+mod audit_state; // incremental audit: --resume/--save-state, only new entries checked, rollbacks and rewrites caught, verdict = full audit
 mod bad_input; // the bad-input matrix of docs/RELIABILITY.md: errors, never panics, nothing changed
 mod browser; // headless Chromium: find the DeepSeek claim, Verify passes, a tampered receipt fails
 mod browser_verifier; // web/verify.js agrees with the Rust verifier: CCTV vectors, good and tampered receipts

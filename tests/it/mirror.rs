@@ -199,6 +199,26 @@ fn assert_equal_and_clean(copy: &Path, source: &Source) {
         replica.checkpoint(None).unwrap().note,
         source.ledger.checkpoint(None).unwrap().note
     );
+    // The incremental audit state the run saved resumes cleanly.
+    let mut state = copy.as_os_str().to_owned();
+    state.push(".audit-state.json");
+    let o = run(
+        copy.parent().unwrap(),
+        &[
+            "--ledger",
+            copy.to_str().unwrap(),
+            "--json",
+            "audit",
+            "--resume",
+            state.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "audit --resume of the replica: {}",
+        text(&o)
+    );
 }
 
 /// The replica's bytes (file and WAL), to compare before and after a refused run.
@@ -683,4 +703,48 @@ fn a_mirror_killed_mid_run_resumes_to_a_consistent_copy() {
     assert!(killed_running > 0, "every run ended before its SIGKILL");
     mirror_ok(&copy, &published, &vkey);
     assert_equal_and_clean(&copy, &src);
+}
+
+#[test]
+fn a_claimledger_publish_folder_mirrors_and_a_replica_publishes_again() {
+    let mut src = Source::new();
+    src.claims(20);
+    let source_db = src.path("source.db");
+    let op = src.path("op.key");
+    claimledger::ledger::keyfile::write_signing_key(&op, &src.operator).unwrap();
+    let published = src.path("published");
+    std::fs::create_dir_all(&published).unwrap();
+    let cwd = src.dir.path().to_path_buf();
+    let publish = |ledger: &Path, dest: &Path| {
+        let o = run(
+            &cwd,
+            &[
+                "--ledger",
+                ledger.to_str().unwrap(),
+                "publish",
+                dest.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "publish: {}", text(&o));
+    };
+    publish(&source_db, &published);
+    let copy = src.path("copy.db");
+    mirror_ok(&copy, &published, &src.vkey());
+    assert_equal_and_clean(&copy, &src);
+    src.claims(500);
+    src.ledger
+        .redact(5, RedactionCategory::Privacy, "private")
+        .unwrap();
+    publish(&source_db, &published);
+    let r = mirror_ok(&copy, &published, &src.vkey());
+    assert_eq!(r["appended"], 501, "{r}");
+    assert_eq!(r["redactions_applied"], 1, "{r}");
+    assert_equal_and_clean(&copy, &src);
+    // A replica publishes like its source, and a mirror of that copy equals the source too.
+    let republished = src.path("republished");
+    std::fs::create_dir_all(&republished).unwrap();
+    publish(&copy, &republished);
+    let copy2 = src.path("copy2.db");
+    mirror_ok(&copy2, &republished, &src.vkey());
+    assert_equal_and_clean(&copy2, &src);
 }
