@@ -204,6 +204,14 @@ pub enum Command {
         #[command(flatten)]
         witnesses: PolicyArgs,
     },
+    /// Check a fork-evidence file (or a witness evidence file) offline, with the log's key.
+    VerifyEvidence {
+        /// The evidence file (- for standard input).
+        file: PathBuf,
+        /// The log's verifier key (vkey text, or a file holding it); never taken from the file.
+        #[arg(long)]
+        log_key: String,
+    },
     /// Re-verify the whole ledger from its stored bytes.
     Audit {
         /// The log's verifier key to trust (vkey text or file); default: the key recorded at init.

@@ -22,6 +22,7 @@ mod claimreview;
 mod config;
 mod cosign;
 mod demo;
+mod evidence;
 mod mirror;
 mod output;
 mod publish;
@@ -123,6 +124,7 @@ pub fn run() -> Result<Outcome> {
             log_key,
             witnesses,
         } => verify::verify_receipt(&ctx, &file, &log_key, &witnesses),
+        Command::VerifyEvidence { file, log_key } => evidence::verify(&ctx, &file, &log_key),
         Command::Audit {
             log_key,
             against,

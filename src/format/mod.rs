@@ -17,13 +17,14 @@
 //! | `cosignature.rs` | §14 C2SP tlog-cosignature: witness keys, cosignatures on checkpoints |
 //! | `policy.rs` | §15 witness policies (C2SP tlog-policy): k-of-n witness quorums |
 //! | `witness.rs` | §16 C2SP tlog-witness messages: add-checkpoint body, 409 size body |
+//! | `witness_evidence.rs` | §16.4 witness evidence read back: what its signed notes show under the log key |
 //! | `receipt.rs` | §10 receipts (C2SP tlog-proof), §11 proof JSON |
 //! | `tiles.rs` | §13 C2SP tlog-tiles paths and entry bundles; §13.1 payload bundles |
 //! | `evidence.rs` | §19 fork evidence: two checkpoints signed by one log key that prove a fork or rollback |
 //! | `claimreview.rs` | Appendix A: ClaimReview JSON-LD out of rated statements, and in as payloads |
 //!
 //! Dependency direction inside: keys, encoding, time → kind → payload, figure → entry →
-//! merkle → note → checkpoint → receipt, tiles, cosignature → policy; witness and evidence use checkpoint. A test (`tests/it/layout.rs`) fails if
+//! merkle → note → checkpoint → receipt, tiles, cosignature → policy; witness and evidence use checkpoint; witness_evidence uses evidence and witness. A test (`tests/it/layout.rs`) fails if
 //! any file here names the SQLite crate or the standard library's file or network modules.
 
 pub mod checkpoint;
@@ -44,3 +45,4 @@ pub mod redaction;
 pub mod tiles;
 pub mod time;
 pub mod witness;
+pub mod witness_evidence;

@@ -182,6 +182,17 @@ impl Ledger {
         })
     }
 
+    /// The `proof` of a fork-evidence file (FORMAT.md §19) for checkpoints of `accepted_size`
+    /// and `served_size`, computed from this ledger's tree, which MUST be the larger of the two
+    /// (a mirror's replica when the source serves an older tree): see
+    /// [`crate::format::evidence::fork_proof`]. [`Error::Size`] when the larger size is beyond
+    /// this ledger.
+    pub fn fork_proof(&self, accepted_size: u64, served_size: u64) -> Result<Vec<Hash>> {
+        self.check_size(accepted_size.max(served_size))?;
+        let nodes = Nodes(&self.store.conn);
+        crate::format::evidence::fork_proof(&nodes, accepted_size, served_size)
+    }
+
     /// A receipt for entry `index`, carrying its checkpoint's cosignatures.
     ///
     /// With a witness policy ([`Ledger::witness_policy`]) the checkpoint is the newest stored

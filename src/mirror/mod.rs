@@ -290,9 +290,7 @@ pub fn mirror(
         }
         if served.size < accepted_size {
             // A rollback: the proof comes from the larger tree, the replica's own.
-            let nodes = store::Nodes(ledger.conn());
-            let proof = fork_proof(&nodes, accepted_size, served.size)?;
-            return Err(fork(proof));
+            return Err(fork(ledger.fork_proof(accepted_size, served.size)?));
         }
         // served.size > accepted_size: the source's hash tiles give a self-contained
         // consistency proof; once its larger root is the served (signed) root, the prefix root

@@ -324,6 +324,68 @@ fn evidence_in(dir: &Path) -> Vec<serde_json::Value> {
     found
 }
 
+/// `verify-evidence` on the one evidence file in `dir`: its notes verify with the log key, and it
+/// exits 1 since the refusal rests on the witness's unsigned word (FORMAT.md §16.4, §19.4).
+fn verify_evidence_in(s: &Session, dir: &str, kind: &str) {
+    let log_vkey = s.ok(&["checkpoint", "--json"]).json()["log_vkey"]
+        .as_str()
+        .expect("log_vkey")
+        .to_owned();
+    let file = std::fs::read_dir(s.path(dir))
+        .expect("evidence dir")
+        .next()
+        .expect("one evidence file")
+        .expect("dir entry")
+        .path();
+    let out = s.run(&[
+        "verify-evidence",
+        file.to_str().expect("UTF-8 path"),
+        "--log-key",
+        &log_vkey,
+        "--json",
+    ]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let v = out.json();
+    assert_eq!(v["format"], "claimledger-witness-evidence/v1");
+    assert_eq!(v["shows"]["kind"], kind, "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .expect("why")
+            .contains("witness's unsigned answer"),
+        "{v}"
+    );
+    let text = s.run(&[
+        "verify-evidence",
+        file.to_str().expect("UTF-8 path"),
+        "--log-key",
+        &log_vkey,
+    ]);
+    assert_eq!(text.code, 1, "{}{}", text.stdout, text.stderr);
+    assert!(
+        text.stdout.contains("signed by the log key ✓"),
+        "{}",
+        text.stdout
+    );
+    // Another log key: the notes do not verify.
+    let other = claimledger::SigningKey::from_seed("test.example/claims", [5; 32])
+        .expect("a valid name")
+        .verifying_key()
+        .to_string();
+    let out = s.run(&[
+        "verify-evidence",
+        file.to_str().expect("UTF-8 path"),
+        "--log-key",
+        &other,
+    ]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("checkpoint does not verify"),
+        "{}",
+        out.stdout
+    );
+}
+
 /// The operator's signer state beside its key (FORMAT.md §17.1).
 fn signer_state(s: &Session) -> std::path::PathBuf {
     s.path("ledger.db.operator.key.last-checkpoint")
@@ -369,6 +431,7 @@ fn a_rolled_back_then_forked_ledger_gets_409_and_422_and_evidence() {
     assert_eq!(e["witness"]["vkey"], w.vkey.as_str());
     let sent = e["checkpoint"].as_str().expect("the checkpoint sent");
     assert_eq!(sent.lines().nth(1), Some(old_size.to_string().as_str()));
+    verify_evidence_in(&s, "evidence", "rolled_back");
 
     // Forked: the rolled-back ledger grows to the witnessed size with other entries. The
     // witness answers 409 (its size), then 422 to the proof from there: another history.
@@ -395,6 +458,7 @@ fn a_rolled_back_then_forked_ledger_gets_409_and_422_and_evidence() {
         "{request}"
     );
     assert!(request.ends_with(e["checkpoint"].as_str().expect("checkpoint")));
+    verify_evidence_in(&s, "evidence", "inconsistent");
     // Nothing was stored for the refused checkpoint: the witness's policy is not met by it.
     assert_eq!(
         s.ok(&["witness", "list", "--json"]).json()["witnesses"][0]["last_cosigned_size"],

@@ -13,6 +13,7 @@ mod concurrency; // 4 CLI writers + a reader, 4 library threads: nothing lost, f
 mod crash; // SIGKILL during appends, import, checkpoint --sign; torn and lost WAL copies
 mod ed25519; // CCTV edge cases: verify_strict accepts exactly the expected 43
 mod entry; // envelope known-answer vectors, canonical round trips, every byte flip rejected
+mod evidence; // fork evidence from real forked and rolled-back ledgers: verify-evidence proves them, and nothing else
 mod figure; // "$5.6M", "2 048 puces Nvidia H800"… parsed into figures
 mod import; // JSON Lines import/export: round trips, all-or-nothing batches, bad lines named
 mod interop; // Go sumdb/note + sumdb/tlog verify our receipts and consistency proofs

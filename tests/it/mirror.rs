@@ -405,6 +405,35 @@ fn rollbacks_and_forks_are_caught_with_evidence_and_the_copy_is_unchanged() {
         let ev = ForkEvidence::parse(&std::fs::read(&evidence).unwrap()).unwrap();
         let verdict = ev.verify(&src.operator.verifying_key()).unwrap();
         assert_eq!(verdict.kind.as_str(), kind);
+        let o = run(
+            src.dir.path(),
+            &[
+                "--json",
+                "verify-evidence",
+                evidence.to_str().unwrap(),
+                "--log-key",
+                &src.vkey(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "verify-evidence: {}", text(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["proves"], kind, "{v}");
+        // Under another key it proves nothing.
+        let o = run(
+            src.dir.path(),
+            &[
+                "verify-evidence",
+                evidence.to_str().unwrap(),
+                "--log-key",
+                &Source::new().vkey(),
+            ],
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "verify-evidence, other key: {}",
+            text(&o)
+        );
         assert_eq!(bytes(&copy), before, "a {kind} changed the replica");
         evidence
     };

@@ -16,11 +16,13 @@ use claimledger::format::encoding::{
     self, MAX_SAFE_INTEGER, check_canonical, parse_strict, to_canonical,
 };
 use claimledger::format::entry::{Envelope, MAX_PAYLOAD_BYTES, Payload, SignedEntry};
+use claimledger::format::evidence::{EvidenceKind, ForkEvidence, fork_proof};
 use claimledger::format::figure::{self, Comparison, Figure};
 use claimledger::format::keys::is_valid_key_name;
 use claimledger::format::note::{self, Note, sign_note};
 use claimledger::format::receipt::TlogProof;
 use claimledger::format::witness::{AddCheckpoint, parse_log_list, parse_size_body, size_body};
+use claimledger::format::witness_evidence::WitnessEvidence;
 use claimledger::verify_receipt;
 use claimledger::{Kind, Ledger, Policy, SigningKey, VerifyingKey, WitnessKey, WitnessSigner};
 use proptest::collection::vec;
@@ -96,6 +98,50 @@ fn signed_checkpoint() -> &'static [u8] {
         cp.sign(log_key()).unwrap()
     })
     .as_bytes()
+}
+
+/// The nodes of a tree of leaf hashes, each computed from the leaves by the slow reference.
+struct Leaves(Vec<claimledger::Hash>);
+
+impl claimledger::format::merkle::NodeSource for Leaves {
+    type Error = claimledger::format::merkle::ProofError;
+    fn node(&self, level: u32, index: u64) -> Result<claimledger::Hash, Self::Error> {
+        let (start, end) = ((index << level) as usize, ((index + 1) << level) as usize);
+        Ok(claimledger::format::merkle::reference::root(
+            &self.0[start..end],
+        ))
+    }
+}
+
+/// Fork evidence by [`log_key`]: a tree of 6 leaves accepted, then one of 9 whose leaf 4 differs.
+fn fork_evidence() -> &'static Vec<u8> {
+    static FILE: OnceLock<Vec<u8>> = OnceLock::new();
+    FILE.get_or_init(|| {
+        let leaves = |tag: &str, n: usize| -> Vec<claimledger::Hash> {
+            (0..n)
+                .map(|i| claimledger::format::merkle::leaf_hash(format!("{tag}{i}").as_bytes()))
+                .collect()
+        };
+        let a = leaves("a", 6);
+        let mut b = a[..4].to_vec();
+        b.extend(leaves("b", 5));
+        let signed = |l: &[claimledger::Hash]| {
+            let root = claimledger::format::merkle::reference::root(l);
+            Checkpoint::new(log_key().name(), l.len() as u64, root)
+                .unwrap()
+                .sign(log_key())
+                .unwrap()
+        };
+        let proof = fork_proof(&Leaves(b.clone()), 6, 9).unwrap();
+        let e = ForkEvidence::new(
+            "https://parsers.test.example/",
+            "2026-12-06T22:00:00Z",
+            &signed(&a),
+            &signed(&b),
+            proof,
+        );
+        e.to_json().into_bytes()
+    })
 }
 
 struct EntryVector {
@@ -456,6 +502,13 @@ fn every_parser(bytes: &[u8]) {
     }
     let _ = verify_receipt(bytes, &log);
     let _ = verify_receipt(bytes, &receipt().1);
+    if let Ok(e) = ForkEvidence::parse(bytes) {
+        assert_eq!(ForkEvidence::parse(e.to_json().as_bytes()).as_ref(), Ok(&e));
+        let _ = e.verify(&log);
+    }
+    if let Ok(w) = WitnessEvidence::parse(bytes) {
+        let _ = w.verify(&log);
+    }
     if let Ok(env) = Envelope::parse(bytes) {
         assert_eq!(env.as_bytes(), bytes);
         let _ = env.verify_signature();
@@ -723,6 +776,18 @@ proptest! {
         let mutated = mutate(&v.line, &m);
         if let Ok(entry) = SignedEntry::from_line(&mutated) {
             prop_assert_eq!(&entry, &v.entry, "{:?}", String::from_utf8_lossy(&mutated));
+        }
+    }
+
+    #[test]
+    fn mutated_fork_evidence_proves_only_the_same_fork(m in mutations()) {
+        let log = log_key().verifying_key();
+        let original = fork_evidence();
+        let want = ForkEvidence::parse(original).unwrap().verify(&log).unwrap();
+        prop_assert_eq!(want.kind, EvidenceKind::Fork);
+        let mutated = mutate(original, &m);
+        if let Ok(got) = ForkEvidence::parse(&mutated).and_then(|e| e.verify(&log)) {
+            prop_assert_eq!(got, want);
         }
     }
 
