@@ -26,6 +26,7 @@ mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
 mod publish; // publish DEST: Go reads the static tiles, receipts verify, redacted bytes gone, incremental, SIGKILL
 mod redaction; // legal removal: bytes gone from db/-wal/-shm, proofs kept, forgeries refused and found
+mod s3; // remote objects: s3:// against s3s-fs (round trip, headers, limits, bad credentials and buckets), http(s):// against loopback servers
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
 mod serve_limits; // serve vs slow, idle and malformed clients: timeouts, connection cap, JSON refusals
 mod signing; // the operator signs only what extends its last signed tree; no derived column is trusted

@@ -777,3 +777,46 @@ fn a_claimledger_publish_folder_mirrors_and_a_replica_publishes_again() {
     mirror_ok(&copy2, &republished, &src.vkey());
     assert_equal_and_clean(&copy2, &src);
 }
+
+#[test]
+fn a_serve_url_mirrors_and_a_served_replica_refuses_posts() {
+    let mut src = Source::new();
+    src.claims(300);
+    let source_db = src.path("source.db");
+    let server = crate::serve::Server::start(&source_db, &[]);
+    let copy = src.path("copy.db");
+    let vkey = src.vkey();
+    let mirror_url = |expect: u64| {
+        let o = mirror(&copy, &server.url, &vkey, &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(r["appended"], expect, "{r}");
+    };
+    mirror_url(302);
+    assert_equal_and_clean(&copy, &src);
+    // The source grows while it is served; the next run copies only the new entries.
+    src.claims(40);
+    src.ledger
+        .redact(7, RedactionCategory::Privacy, "private")
+        .unwrap();
+    mirror_url(41);
+    assert_equal_and_clean(&copy, &src);
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+
+    // The replica, served: the same checkpoint and tiles; appends answer 403 `replica`.
+    let served = crate::serve::Server::start(&copy, &[]);
+    let (status, note) = served.get("/checkpoint");
+    assert_eq!(status, 200);
+    assert_eq!(note, src.ledger.checkpoint(None).unwrap().note);
+    let signed = claimledger::SignedEntry::sign(claim("posted"), None, &src.alice).unwrap();
+    let (status, v) = served.post(signed.to_line().to_string().as_bytes());
+    assert_eq!(status, 403, "{v}");
+    assert_eq!(v["error"]["code"], "replica", "{v}");
+    // A mirror of the served replica equals the source.
+    let copy2 = src.path("copy2.db");
+    let o = mirror(&copy2, &served.url, &vkey, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    served.stop();
+    assert_equal_and_clean(&copy2, &src);
+}
