@@ -49,6 +49,8 @@ mod error;
 pub mod format;
 pub mod ledger;
 #[cfg(feature = "sqlite")]
+pub mod mirror;
+#[cfg(feature = "sqlite")]
 pub mod objects;
 #[cfg(feature = "sqlite")]
 pub mod publish;

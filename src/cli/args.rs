@@ -225,7 +225,19 @@ pub enum Command {
         against: Option<PathBuf>,
         #[command(flatten)]
         witnesses: PolicyArgs,
+        /// Resume from an audit state saved by an earlier passing audit: check only the entries
+        /// after it, plus one consistency proof (default: a full audit).
+        #[arg(long, value_name = "STATE")]
+        resume: Option<PathBuf>,
+        /// After a passing audit (full or resumed), write its audit state to FILE (replaced
+        /// atomically; never written when the audit fails).
+        #[arg(long, value_name = "FILE")]
+        save_state: Option<PathBuf>,
     },
+    /// Copy a published log (a `publish` folder or bucket, a `serve` URL) into a replica
+    /// ledger (--ledger), verifying every new entry and checkpoint; a rollback or fork of the
+    /// source stops the run and writes fork evidence.
+    Mirror(MirrorArgs),
     /// Append pre-signed entries from JSON Lines (the format `export --jsonl` writes).
     Import {
         /// The JSON Lines file (- for standard input).
@@ -289,6 +301,23 @@ pub struct PolicyArgs {
     /// How many of the --witness keys must have cosigned (default: all of them).
     #[arg(long, requires = "witness")]
     pub quorum: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct MirrorArgs {
+    /// Where the log is published: a folder, `s3://bucket/prefix`, or an `http(s)://` URL (a
+    /// `claimledger serve` or a static host of a published folder).
+    pub source: String,
+    /// The log's verifier key (vkey text, or a file holding it): its checkpoints must be
+    /// signed by it, and its name is the log's origin.
+    #[arg(long)]
+    pub log_key: String,
+    #[command(flatten)]
+    pub witnesses: PolicyArgs,
+    /// Where to write fork evidence if the source rolled back or forked (default:
+    /// `<ledger>.evidence-<UTC time>.json`); never overwritten.
+    #[arg(long)]
+    pub evidence: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

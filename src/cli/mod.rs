@@ -23,6 +23,7 @@ mod config;
 mod cosign;
 mod demo;
 mod evidence;
+mod mirror;
 mod output;
 mod publish;
 mod read;
@@ -132,7 +133,19 @@ pub fn run() -> Result<Outcome> {
             log_key,
             against,
             witnesses,
-        } => verify::audit(&ctx, log_key.as_deref(), against.as_deref(), &witnesses),
+            resume,
+            save_state,
+        } => verify::audit(
+            &ctx,
+            log_key.as_deref(),
+            against.as_deref(),
+            &witnesses,
+            verify::StateArgs {
+                resume: resume.as_deref(),
+                save: save_state.as_deref(),
+            },
+        ),
+        Command::Mirror(a) => mirror::run(&ctx, a),
         Command::Import { file, batch_size } => record::import(&ctx, &file, batch_size),
         Command::Config(c) => config::run(&ctx, c),
         Command::Claimreview { reference } => claimreview::export(&ctx, &reference),
@@ -215,6 +228,7 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
                     "run 'claimledger audit' (add --against FILE with a checkpoint you published) to see what changed; restore the newest backup of the ledger file, then append again".into(),
                 );
             }
+            Some(claimledger::Error::AuditState(e)) => return Some(audit_state_hint(e)),
             Some(claimledger::Error::SignerState { .. }) => {
                 return Some(
                     "the signer state beside the operator key records the last checkpoint it signed; restore it with the key from your backup (docs/THREAT-MODEL.md, \"Moving and restoring the operator key\")".into(),
@@ -229,8 +243,24 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
                 "check the path; to publish there, create the folder first (mkdir -p DEST): claimledger never creates the folder it is told to write to".into(),
             );
         }
+        if let Some(e) = cause.downcast_ref::<claimledger::ledger::audit::AuditStateError>() {
+            return Some(audit_state_hint(e));
+        }
     }
     None
+}
+
+fn audit_state_hint(e: &claimledger::ledger::audit::AuditStateError) -> String {
+    use claimledger::ledger::audit::AuditStateError as E;
+    match e {
+        E::KeyConflict { .. } => {
+            "the state pins the log key it was audited with; drop --log-key, or run a full audit with it".into()
+        }
+        E::Unavailable(_) => {
+            "sign a checkpoint first ('claimledger checkpoint --sign' where the operator key is), then audit again with --save-state FILE".into()
+        }
+        _ => "make a state with a full audit: 'claimledger audit --save-state FILE' (the state is JSON, docs/FORMAT.md section 20)".into(),
+    }
 }
 
 impl Ctx {
@@ -291,6 +321,12 @@ impl Ctx {
             );
         }
         let mut ledger = self.open()?;
+        if let Some(source) = ledger.replica_of() {
+            return Err(claimledger::Error::Replica {
+                source_location: source.to_string(),
+            }
+            .into());
+        }
         let Some(path) = self.operator_key_path(&ledger)? else {
             bail!("this needs the operator key: pass --operator-key FILE");
         };
@@ -401,6 +437,25 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
             .with_context(|| format!("reading {}", path.display()))?;
     }
     Ok(buf)
+}
+
+/// Replace `path` with `bytes` atomically: written to `<path>.tmp`, flushed, renamed over it,
+/// so a reader (or a crash) sees the old file or the new one, never a torn one.
+pub fn write_replacing(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", tmp.display()));
+    }
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
 }
 
 /// Write a new file; refuses to overwrite.

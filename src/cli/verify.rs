@@ -5,12 +5,13 @@ use super::output::{
     Shown, ShownLines, checkpoint_json, consistency_json, inclusion_json, print_json, table,
 };
 use super::witness::witness_key_arg;
-use super::{Ctx, Outcome, read_input, vkey_arg, write_new};
+use super::{Ctx, Outcome, read_input, vkey_arg, write_new, write_replacing};
 use anyhow::{Context, Result, bail};
 use claimledger::AuditOptions;
 use claimledger::format::cosignature::WitnessStatus;
 use claimledger::format::policy::{Policy, PolicyVerdict};
 use claimledger::format::receipt::ReceiptError;
+use claimledger::ledger::audit::AuditState;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::Path;
@@ -302,17 +303,32 @@ pub fn verify_receipt(
     }
 }
 
+/// `audit --resume STATE` and `--save-state FILE`.
+pub struct StateArgs<'a> {
+    pub resume: Option<&'a Path>,
+    pub save: Option<&'a Path>,
+}
+
 pub fn audit(
     ctx: &Ctx,
     log_key: Option<&str>,
     against: Option<&Path>,
     witnesses: &PolicyArgs,
+    state: StateArgs<'_>,
 ) -> Result<Outcome> {
     let ledger = ctx.open_read()?;
     let log_key = log_key.map(vkey_arg).transpose().context("--log-key")?;
     let policy = policy_arg(witnesses)?;
     let against = against
         .map(|p| std::fs::read(p).with_context(|| format!("reading --against {}", p.display())))
+        .transpose()?;
+    let resume = state
+        .resume
+        .map(|p| {
+            let bytes =
+                read_input(p).with_context(|| format!("reading --resume {}", p.display()))?;
+            AuditState::parse(&bytes).with_context(|| format!("--resume {}", p.display()))
+        })
         .transpose()?;
     let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
         let b = indicatif::ProgressBar::new(0);
@@ -341,12 +357,29 @@ pub fn audit(
         against,
         policy,
         progress: Some(&progress),
+        resume: resume.as_ref(),
     })?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     // Read without locks (the file is not writable here)? Then a verdict needs a still file.
     ledger.check_unchanged()?;
+    // Saved before the verdict is printed: a state that could not be written is an error (exit
+    // 2), not a pass. Never on failure: the state vouches only for what passed.
+    let saved = match (state.save, report.ok) {
+        (Some(path), true) => {
+            let Some(st) = &report.state else {
+                return Err(claimledger::ledger::audit::AuditStateError::Unavailable(
+                    "the audit passed, but the ledger has no signed checkpoint to anchor a state at; nothing was saved".into(),
+                ))
+                .with_context(|| format!("--save-state {}", path.display()));
+            };
+            write_replacing(path, st.to_json().as_bytes())
+                .with_context(|| format!("saving the audit state to {}", path.display()))?;
+            Some((path, st.size()))
+        }
+        _ => None,
+    };
     let finding_json =
         |f: &claimledger::Finding| json!({"code": f.code, "index": f.index, "message": f.message});
     if ctx.json {
@@ -359,6 +392,10 @@ pub fn audit(
             "log_vkey": report.log_key.to_string(),
             "log_key_pinned": report.log_key_pinned,
             "elapsed_ms": report.elapsed.as_millis() as u64,
+            "resumed_from": report.resumed_from,
+            "entries_checked": report.checked,
+            "state_saved": saved.map(|(p, _)| p.display().to_string()),
+            "state_size": saved.map(|(_, m)| m),
             "findings": report.findings.iter().map(finding_json).collect::<Vec<_>>(),
             "notices": report.notices.iter().map(finding_json).collect::<Vec<_>>(),
         }))?;
@@ -373,15 +410,33 @@ pub fn audit(
         for n in &report.notices {
             eprintln!("notice: {}", Shown(&n.message));
         }
-        if report.ok {
-            out!(
-                "audit passed: {} entries, {} checkpoints, {} cosignatures, {} keys verified in {:.2?}",
-                report.entries,
-                report.checkpoints,
-                report.cosignatures,
-                report.keys,
-                report.elapsed
+        if let Some((path, m)) = saved {
+            eprintln!(
+                "notice: audit state at size {m} saved to {}; next time: claimledger audit --resume {}",
+                Shown(path.display()),
+                Shown(path.display())
             );
+        }
+        if report.ok {
+            match report.resumed_from {
+                None => out!(
+                    "audit passed: {} entries, {} checkpoints, {} cosignatures, {} keys verified in {:.2?}",
+                    report.entries,
+                    report.checkpoints,
+                    report.cosignatures,
+                    report.keys,
+                    report.elapsed
+                ),
+                Some(m) => out!(
+                    "audit passed (resumed from size {m}): {} new entries of {}, {} checkpoints, {} cosignatures verified, tree consistent with the audited root, {} keys, in {:.2?}",
+                    report.checked,
+                    report.entries,
+                    report.checkpoints,
+                    report.cosignatures,
+                    report.keys,
+                    report.elapsed
+                ),
+            }
         } else {
             for f in &report.findings {
                 let at = f.index.map(|i| format!(" at {i}")).unwrap_or_default();

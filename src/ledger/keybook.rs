@@ -41,6 +41,18 @@ impl KeyBook {
         }
     }
 
+    /// The book holding exactly `records` (in order of first grant), as [`KeyBook::records`]
+    /// listed them: how an audit state (docs/FORMAT.md §20) carries the key state forward.
+    pub fn from_records(operator: VerifyingKey, records: Vec<KeyRecord>) -> KeyBook {
+        let order = records.iter().map(|r| r.vkey.clone()).collect();
+        let records = records.into_iter().map(|r| (r.vkey.clone(), r)).collect();
+        KeyBook {
+            operator,
+            records,
+            order,
+        }
+    }
+
     /// The operator key.
     pub fn operator(&self) -> &VerifyingKey {
         &self.operator

@@ -56,6 +56,7 @@ impl Ledger {
     /// `signer::sign_checkpoint_in`): it signs only a tree that extends the last checkpoint this
     /// key signed, else [`Error::LedgerAltered`] and nothing is signed.
     pub fn sign_checkpoint(&mut self) -> Result<SignedCheckpoint> {
+        self.refuse_if_replica()?;
         let operator = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
             path: self.operator_key_path().ok().flatten(),
         })?;

@@ -22,6 +22,20 @@ pub(crate) fn key_book_from(
     replay_keys(conn, store::key_rows(conn)?, log_key)
 }
 
+/// The key book before index `size`: the key entries below it replayed (each re-verified).
+pub(crate) fn key_book_before(
+    conn: &rusqlite::Connection,
+    log_key: &VerifyingKey,
+    size: u64,
+) -> Result<KeyBook> {
+    let rows = store::key_rows(conn)?;
+    replay_keys(
+        conn,
+        rows.into_iter().filter(|r| r.idx < size).collect(),
+        log_key,
+    )
+}
+
 /// The key book restricted to the keys `batch` involves: its signers and the keys its key
 /// entries grant or revoke. Every rule an append applies ([`KeyBook::authorize`],
 /// [`KeyBook::apply`], [`KeyBook::recorder_name`]) reads only the record of the key concerned

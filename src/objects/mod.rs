@@ -8,10 +8,20 @@
 //! | file | backend |
 //! | --- | --- |
 //! | `dir.rs` | a local directory (a static web root, a mounted volume) |
+//! | `remote.rs` | an object store bucket: `s3://`, `gs://`, `az://` (feature `remote`) |
+//! | `http.rs` | read only, a web server: a published folder or `claimledger serve` (feature `remote`) |
 
 mod dir;
+#[cfg(feature = "remote")]
+mod http;
+#[cfg(feature = "remote")]
+mod remote;
 
 pub use dir::DirObjects;
+#[cfg(feature = "remote")]
+pub use http::HttpObjects;
+#[cfg(feature = "remote")]
+pub use remote::StoreObjects;
 
 use std::path::PathBuf;
 
@@ -117,18 +127,32 @@ pub trait Objects: Send + Sync {
     fn describe(&self) -> String;
 }
 
+/// What [`open`] accepts, for hints.
+#[cfg(feature = "remote")]
+pub(crate) const SUPPORTED: &str = "give a directory, s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, az://CONTAINER/PREFIX, or (read only) an http:// or https:// URL";
+#[cfg(not(feature = "remote"))]
+pub(crate) const SUPPORTED: &str =
+    "this build reads and writes directories only (URLs need the `remote` feature)";
+
 /// Open a location given on the command line: a directory path (which MUST exist: this never
 /// creates the directory a user named, so a typo is not published to), or — with the `remote`
-/// feature — `s3://bucket/prefix`, `gs://…`, `az://…` or, read only, `http(s)://…`.
+/// feature — `s3://bucket/prefix`, `gs://…`, `az://…` ([`StoreObjects`], configured by the
+/// environment) or, read only, `http(s)://…` ([`HttpObjects`]). Any other `scheme://` is refused
+/// with the list of supported ones.
 pub fn open(location: &str) -> Result<Box<dyn Objects>, ObjectError> {
-    if location.contains("://") {
-        return Err(ObjectError::BadLocation {
-            given: location.to_string(),
-            detail: "this build reads and writes directories only (URLs need the `remote` feature)"
-                .into(),
-        });
+    let Some((scheme, _)) = location.split_once("://") else {
+        return Ok(Box::new(DirObjects::open(location)?));
+    };
+    #[cfg(feature = "remote")]
+    match scheme.to_ascii_lowercase().as_str() {
+        "s3" | "gs" | "az" => return Ok(Box::new(StoreObjects::open(location)?)),
+        "http" | "https" => return Ok(Box::new(HttpObjects::open(location)?)),
+        _ => {}
     }
-    Ok(Box::new(DirObjects::open(location)?))
+    Err(ObjectError::BadLocation {
+        given: location.to_string(),
+        detail: format!("unknown scheme {scheme}://; {SUPPORTED}"),
+    })
 }
 
 /// Check a relative object path (see [`Objects`]); shared by every backend.

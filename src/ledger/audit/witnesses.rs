@@ -11,14 +11,16 @@ use crate::ledger::Ledger;
 use crate::ledger::store;
 use std::collections::BTreeMap;
 
-/// Every stored cosignature parses and verifies, by the witness key stored with it, on the
-/// body of the stored checkpoint it is kept with. Returns how many were checked.
+/// Every stored cosignature on a checkpoint of size `from` or more parses and verifies, by the
+/// witness key stored with it, on the body of the stored checkpoint it is kept with
+/// (`checkpoints` holds those of size `from` or more). Returns how many were checked.
 pub(super) fn check_cosignatures_in(
     conn: &rusqlite::Connection,
     a: &mut Auditor,
     checkpoints: &BTreeMap<u64, store::CheckpointRow>,
+    from: u64,
 ) -> Result<u64> {
-    let rows = store::all_cosignatures(conn)?;
+    let rows = store::cosignatures_from(conn, from)?;
     for (size, vkey, line) in &rows {
         let mut fail = |why: String| {
             a.fail(

@@ -45,7 +45,7 @@ mod settings;
 mod witnesses;
 pub(crate) use settings::{set_setting, setting};
 pub(crate) use witnesses::{
-    all_cosignatures, cosignatures_at, delete_witness, insert_cosignature, last_cosigned_size,
+    cosignatures_at, cosignatures_from, delete_witness, insert_cosignature, last_cosigned_size,
     sizes_cosigned_by, upsert_witness, witnesses,
 };
 
@@ -719,9 +719,16 @@ pub(crate) fn checkpoint_at(conn: &Connection, size: u64) -> Result<Option<Check
 }
 
 pub(crate) fn checkpoints(conn: &Connection) -> Result<Vec<CheckpointRow>> {
-    let mut stmt = conn.prepare_cached("SELECT size, root, note FROM checkpoints ORDER BY size")?;
+    checkpoints_from(conn, 0)
+}
+
+/// The stored checkpoints of size `from` or more, by size.
+pub(crate) fn checkpoints_from(conn: &Connection, from: u64) -> Result<Vec<CheckpointRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT size, root, note FROM checkpoints WHERE size >= ?1 ORDER BY size",
+    )?;
     let rows = stmt
-        .query_map([], read_checkpoint)?
+        .query_map([from as i64], read_checkpoint)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }

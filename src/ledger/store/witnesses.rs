@@ -77,13 +77,17 @@ pub(crate) fn cosignatures_at(conn: &Connection, size: u64) -> Result<Vec<(Strin
     })
 }
 
-/// `(size, witness_vkey, line)` of every stored cosignature, by size.
-pub(crate) fn all_cosignatures(conn: &Connection) -> Result<Vec<(u64, String, String)>> {
+/// `(size, witness_vkey, line)` of every stored cosignature on a checkpoint of size `from` or
+/// more, by size (`from` = 0: all of them).
+pub(crate) fn cosignatures_from(
+    conn: &Connection,
+    from: u64,
+) -> Result<Vec<(u64, String, String)>> {
     absent_before_v2(|| {
         conn.prepare_cached(
-            "SELECT size, witness_vkey, line FROM cosignatures ORDER BY size, rowid",
+            "SELECT size, witness_vkey, line FROM cosignatures WHERE size >= ?1 ORDER BY size, rowid",
         )?
-        .query_map([], |r| {
+        .query_map([from as i64], |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()
