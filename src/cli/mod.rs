@@ -236,9 +236,14 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
             }
             _ => {}
         }
-        if let Some(claimledger::objects::ObjectError::BadLocation { .. }) =
+        if let Some(claimledger::objects::ObjectError::BadLocation { given, .. }) =
             cause.downcast_ref::<claimledger::objects::ObjectError>()
         {
+            if given.contains("://") {
+                return Some(
+                    "a location is a directory, s3://BUCKET/PREFIX, gs://…, az://… or (to read) http(s)://…; object stores take their endpoint and credentials from the environment (docs/CLI.md, \"Locations\")".into(),
+                );
+            }
             return Some(
                 "check the path; to publish there, create the folder first (mkdir -p DEST): claimledger never creates the folder it is told to write to".into(),
             );

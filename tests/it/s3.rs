@@ -766,3 +766,269 @@ fn http_source_reads_objects_and_names_every_failure() {
     let err = dead.get("checkpoint", 100).unwrap_err().to_string();
     assert!(err.contains("no answer from"), "{err}");
 }
+
+/// A source ledger for the end-to-end runs: an operator, a granted reporter, claims.
+struct SourceLog {
+    dir: tempfile::TempDir,
+    ledger: claimledger::Ledger,
+    operator: claimledger::SigningKey,
+    alice: claimledger::SigningKey,
+}
+
+impl SourceLog {
+    fn new() -> SourceLog {
+        let dir = tempfile::tempdir().unwrap();
+        let operator = claimledger::SigningKey::generate("s3.test/claims").unwrap();
+        let mut ledger =
+            claimledger::Ledger::create(dir.path().join("source.db"), &operator).unwrap();
+        let alice = claimledger::SigningKey::generate("alice@s3.test").unwrap();
+        ledger
+            .grant(&alice.verifying_key(), "Alice Martin", "reporter")
+            .unwrap();
+        SourceLog {
+            dir,
+            ledger,
+            operator,
+            alice,
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn vkey(&self) -> String {
+        self.operator.verifying_key().to_string()
+    }
+
+    /// Append `n` claims in one batch (one signed checkpoint).
+    fn claims(&mut self, n: usize) {
+        let base = self.ledger.size().unwrap();
+        let batch = (0..n)
+            .map(|i| {
+                let claim = claimledger::Claim {
+                    text: format!("claim {}", base + i as u64),
+                    claimant: claimledger::Party {
+                        name: "Someone".into(),
+                        party_type: claimledger::PartyType::Person,
+                        same_as: None,
+                    },
+                    claimed_on: None,
+                    sources: vec![],
+                    subjects: vec!["s3".into()],
+                    figures: vec![],
+                };
+                claimledger::SignedEntry::sign(claim, None, &self.alice).unwrap()
+            })
+            .collect();
+        self.ledger.append_batch(batch).unwrap();
+    }
+}
+
+/// Run the binary in `cwd` with `env` added (and no claimledger variables), to completion.
+fn claimledger(cwd: &Path, env: &[(String, String)], args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_claimledger"))
+        .current_dir(cwd)
+        .env_remove("CLAIMLEDGER_KEY")
+        .env_remove("CLAIMLEDGER_OPERATOR_KEY")
+        .env_remove("CLAIMLEDGER_LEDGER")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn shown(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Every envelope and payload of a ledger (withheld ones marked), to compare two ledgers.
+fn export(path: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    claimledger::Ledger::open_read_only(path)
+        .unwrap()
+        .export(&mut out)
+        .unwrap();
+    out
+}
+
+/// The replica audits clean against the pinned log key and holds exactly what the source holds.
+fn assert_replica_equals(copy: &Path, source: &SourceLog) {
+    let o = claimledger(
+        source.dir.path(),
+        &[],
+        &[
+            "--ledger",
+            copy.to_str().unwrap(),
+            "--json",
+            "audit",
+            "--log-key",
+            &source.vkey(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "audit of the replica: {}",
+        shown(&o)
+    );
+    assert_eq!(
+        export(copy),
+        export(&source.path("source.db")),
+        "the replica differs from the source"
+    );
+    assert_eq!(
+        claimledger::Ledger::open_read_only(copy)
+            .unwrap()
+            .checkpoint(None)
+            .unwrap()
+            .note,
+        source.ledger.checkpoint(None).unwrap().note
+    );
+}
+
+#[test]
+fn s3_publish_then_mirror_from_the_bucket_end_to_end() {
+    let Some(server) = S3Server::start(&["news"]) else {
+        return;
+    };
+    let mut src = SourceLog::new();
+    src.claims(300);
+    let cwd = src.dir.path().to_path_buf();
+    let source_db = src.path("source.db");
+    let publish = |env: &[(String, String)]| {
+        claimledger(
+            &cwd,
+            env,
+            &[
+                "--ledger",
+                source_db.to_str().unwrap(),
+                "publish",
+                "s3://news/log",
+            ],
+        )
+    };
+    let o = publish(&server.env());
+    assert_eq!(o.status.code(), Some(0), "publish: {}", shown(&o));
+
+    // In the bucket, under the prefix, with the headers a CDN needs.
+    let (status, headers, body) = raw_get(&server, "news", "log/checkpoint");
+    assert_eq!(status, 200);
+    assert_eq!(body, src.ledger.checkpoint(None).unwrap().note.as_bytes());
+    assert_eq!(
+        header(&headers, "cache-control"),
+        Some(Cache::Checkpoint.header())
+    );
+    assert!(
+        header(&headers, "content-type").is_some_and(|t| t.starts_with("text/plain")),
+        "{headers:?}"
+    );
+    let (status, headers, _) = raw_get(&server, "news", "log/tile/0/000");
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "cache-control"),
+        Some(Cache::Immutable.header())
+    );
+    let (status, headers, _) = raw_get(&server, "news", "log/receipt/000");
+    assert_eq!(status, 200);
+    assert!(
+        header(&headers, "content-type").is_some_and(|t| t.starts_with("application/json")),
+        "{headers:?}"
+    );
+
+    // A mirror reads the bucket back into a replica that audits clean and equals the source.
+    let copy = src.path("copy.db");
+    let vkey = src.vkey();
+    let mirror = |env: &[(String, String)]| {
+        claimledger(
+            &cwd,
+            env,
+            &[
+                "--ledger",
+                copy.to_str().unwrap(),
+                "--json",
+                "mirror",
+                "s3://news/log",
+                "--log-key",
+                &vkey,
+            ],
+        )
+    };
+    let o = mirror(&server.env());
+    assert_eq!(o.status.code(), Some(0), "mirror: {}", shown(&o));
+    assert_replica_equals(&copy, &src);
+
+    // Incremental: new entries and a redaction, published and mirrored again.
+    src.claims(100);
+    src.ledger
+        .redact(
+            5,
+            claimledger::RedactionCategory::Privacy,
+            "a private address",
+        )
+        .unwrap();
+    let o = publish(&server.env());
+    assert_eq!(o.status.code(), Some(0), "publish again: {}", shown(&o));
+    let o = mirror(&server.env());
+    assert_eq!(o.status.code(), Some(0), "mirror again: {}", shown(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["appended"], 101, "{report}");
+    assert_replica_equals(&copy, &src);
+
+    // Wrong credentials: exit 2, a message that says so without the secret, the copy unchanged.
+    let before = std::fs::read(&copy).unwrap();
+    let wrong = "wrong-secret-0badc0de";
+    for o in [
+        publish(&server.env_with_secret(wrong)),
+        mirror(&server.env_with_secret(wrong)),
+    ] {
+        assert_eq!(o.status.code(), Some(2), "{}", shown(&o));
+        let text = shown(&o);
+        assert!(text.contains("credentials"), "{text}");
+        assert!(
+            !text.contains(wrong) && !text.contains(ACCESS_KEY),
+            "{text}"
+        );
+    }
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    assert_replica_equals(&copy, &src);
+}
+
+#[test]
+fn mirror_reads_a_claimledger_serve_url_over_http() {
+    let mut src = SourceLog::new();
+    src.claims(260);
+    let server = crate::serve::Server::start(&src.path("source.db"), &[]);
+    let copy = src.path("copy.db");
+    let cwd = src.dir.path().to_path_buf();
+    let mirror = |url: &str| {
+        claimledger(
+            &cwd,
+            &[],
+            &[
+                "--ledger",
+                copy.to_str().unwrap(),
+                "--json",
+                "mirror",
+                url,
+                "--log-key",
+                &src.vkey(),
+            ],
+        )
+    };
+    let o = mirror(&server.url);
+    assert_eq!(o.status.code(), Some(0), "mirror from serve: {}", shown(&o));
+    assert_replica_equals(&copy, &src);
+    // A path under the server that is not a log: absent checkpoint, a clear refusal, exit 2.
+    let before = std::fs::read(&copy).unwrap();
+    let o = mirror(&format!("{}/no/log/here", server.url));
+    assert_eq!(o.status.code(), Some(2), "{}", shown(&o));
+    assert_eq!(std::fs::read(&copy).unwrap(), before);
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+}
