@@ -51,6 +51,8 @@ pub mod ledger;
 #[cfg(feature = "sqlite")]
 pub mod objects;
 #[cfg(feature = "sqlite")]
+pub mod publish;
+#[cfg(feature = "sqlite")]
 pub mod witness;
 
 pub use error::{Error, Result};
