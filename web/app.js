@@ -778,14 +778,16 @@ async function renderClaim(main, ref) {
     ),
     h("h1", { class: c.withheld ? "claim-text withheld" : "claim-text" }, shownText(c)),
     payloadError(c),
-    h(
-      "p",
-      { class: "byline" },
-      "— ",
-      h("strong", {}, entityName(p.claimant || p.speaker)),
-      p.claimant?.same_as ? [" ", link(p.claimant.same_as, "(profile)", { class: "muted" })] : null,
-      p.claimed_on || p.stated_on ? [", ", time(p.claimed_on || p.stated_on)] : null,
-    ),
+    c.payload_error
+      ? null
+      : h(
+          "p",
+          { class: "byline" },
+          "— ",
+          h("strong", {}, entityName(p.claimant || p.speaker)),
+          p.claimant?.same_as ? [" ", link(p.claimant.same_as, "(profile)", { class: "muted" })] : null,
+          p.claimed_on || p.stated_on ? [", ", time(p.claimed_on || p.stated_on)] : null,
+        ),
     subjectsList(p.subjects),
   );
 

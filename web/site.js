@@ -188,16 +188,21 @@ export function openSite(root) {
     homeHref: () => url("index.html"),
 
     /**
-     * Claims, newest first, from tile `cursor` down (null: the newest tile): at least `want`
-     * when the log has them, reading at most `maxTiles` bundles. `next` is where to go on.
+     * Claims, newest first, from entry `cursor` down (exclusive; undefined: the newest): at most
+     * `want`, reading at most `maxTiles` bundles. `next` is the cursor to go on from, or null
+     * at the start of the log.
      */
     async claims(cursor, want, maxTiles = 16) {
       const { size } = await checkpoint;
-      let n = cursor ?? Math.ceil(size / TILE) - 1;
+      let at = Math.min(cursor ?? size, size); // entries below `at` are still to be read
       const found = [];
-      for (let read = 0; n >= 0 && read < maxTiles && found.length < want; read++, n--) {
+      for (let read = 0; at > 0 && found.length < want && read < maxTiles; read++) {
+        const n = Math.floor((at - 1) / TILE);
         const entries = await bundle(n);
-        found.push(...entries.filter((e) => e.kind === "claim").reverse());
+        while (at > n * TILE && found.length < want) {
+          at--;
+          if (entries[at - n * TILE].kind === "claim") found.push(entries[at - n * TILE]);
+        }
       }
       await Promise.all(
         found.map(async (c) => {
@@ -209,7 +214,7 @@ export function openSite(root) {
           }
         }),
       );
-      return { claims: found, next: n >= 0 ? n : null };
+      return { claims: found, next: at > 0 ? at : null };
     },
 
     /** A claim and its statements (the /v1/claims/{ref}/history object). */

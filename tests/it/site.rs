@@ -395,6 +395,13 @@ fn published_pages_verify_in_headless_chromium_and_show_tampering() {
         return;
     }
     let mut s = story();
+    // Enough claims after the story for two entry bundles: a full one and a partial one.
+    let alice = s.t.alice.clone();
+    let mut more = Vec::new();
+    for i in 0..260 {
+        let c = crate::ledger::claim(&format!("Filler claim number {i}"));
+        more.push(s.t.ledger.append(c, &alice).unwrap().entry.index());
+    }
     cosign_latest(&mut s.t.ledger);
     let dest = tempfile::tempdir().unwrap();
     publish(&s.t.ledger, dest.path());
@@ -409,23 +416,29 @@ fn published_pages_verify_in_headless_chromium_and_show_tampering() {
 
     let v = browse(&server.url, s.a, "e2e-site");
     assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
-    // The list: newest first, both claims, with their statement counts.
+    // The list: every claim, newest first across both bundles, with statement counts.
     let list = v["list"].as_array().unwrap();
     let indexes: Vec<u64> = list.iter().map(|r| r["index"].as_u64().unwrap()).collect();
-    assert_eq!(indexes, [s.b, s.a], "{v:#}");
+    let mut want: Vec<u64> = [s.a, s.b].into_iter().chain(more).collect();
+    want.reverse();
+    assert_eq!(indexes, want, "{v:#}");
+    let row_a = list.last().unwrap();
     assert!(
-        list[1]["text"]
+        row_a["text"]
             .as_str()
             .unwrap()
             .contains("<b>bold</b> & more")
     );
-    assert_eq!(list[1]["statements"], "3 statements");
+    assert_eq!(row_a["statements"], "3 statements");
     assert!(
-        list[1]["href"]
+        row_a["href"]
             .as_str()
             .unwrap()
             .ends_with(&format!("/claims/{}.html", s.a))
     );
+    assert_eq!(list[0]["statements"], "0 statements");
+    // 20 claims a page: the list was read through "More claims".
+    assert_eq!(v["pages"], want.len().div_ceil(20), "{v:#}");
     // The claim page: the claim and its three statements, every receipt ✓ (witness quorum met).
     let entries = v["claim"]["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 4, "{v:#}");
@@ -458,7 +471,7 @@ fn published_pages_verify_in_headless_chromium_and_show_tampering() {
         TilePath {
             kind: TileKind::Payloads,
             index: 0,
-            width: s.t.ledger.size().unwrap(),
+            width: TILE_WIDTH,
         }
         .to_path(),
     );

@@ -8,7 +8,7 @@
 //
 // Steps: open URL/index.html and wait for the claims list (every page of it, through "More
 // claims"); open URL/claims/INDEX.html and wait until every entry's verification has a verdict.
-// Output: {"list": [{index, text, statements, payload_error}], "claim": {title, text, entries:
+// Output: {"pages": N (list pages read), "list": [{index, text, statements, payload_error}], "claim": {title, text, entries:
 // [{index, text, withheld, payload_error, verified, summary, failed}]}, "errors": [...]}.
 //
 // Exit 0: the JSON was printed. 1: a page never reached the expected state (the message says
@@ -76,7 +76,8 @@ async function main() {
     await page.locator(".claim-row").first().waitFor().catch(() => {
       throw new Failure("the list shows no claim (.claim-row)");
     });
-    for (let i = 0; i < 100; i++) {
+    let pages = 1;
+    for (; pages < 100; pages++) {
       await page.waitForFunction(() => !/Loading/.test(document.querySelector("#main .status")?.textContent ?? ""));
       const more = page.getByTestId("more");
       if (!(await more.isVisible())) break;
@@ -129,7 +130,7 @@ async function main() {
       }
       return { title: document.title, index, text: art?.querySelector(".claim-text")?.textContent ?? "", entries };
     });
-    console.log(JSON.stringify({ list, claim, errors }));
+    console.log(JSON.stringify({ pages, list, claim, errors }));
     return 0;
   } catch (e) {
     console.error(`site_e2e: FAILED: ${e instanceof Failure ? e.message : e.stack || e}`);
