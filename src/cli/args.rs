@@ -115,6 +115,16 @@ pub enum Command {
     Redact(RedactArgs),
     /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
     Serve(ServeArgs),
+    /// Publish the ledger as static files (C2SP tlog-tiles, payload bundles, receipts, reader
+    /// pages) to DEST, checkpoint last; only what is new since DEST's own checkpoint is written.
+    /// Exit 1 when DEST holds another history (nothing written).
+    Publish {
+        /// An existing directory (a web root), or an object store URL where supported.
+        dest: String,
+        /// Rewrite every object, not only the new ones (after a change of the reader pages).
+        #[arg(long)]
+        full: bool,
+    },
     /// Show what this ledger is: origin, log key, size, latest checkpoint, operator key, witnesses.
     Info,
     /// Witnesses: run claimledger as a C2SP tlog-witness for other logs (serve, key), and the

@@ -23,6 +23,7 @@ mod config;
 mod cosign;
 mod demo;
 mod output;
+mod publish;
 mod read;
 mod record;
 mod redact;
@@ -102,6 +103,7 @@ pub fn run() -> Result<Outcome> {
         }
         Command::Redact(a) => redact::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Publish { dest, full } => publish::run(&ctx, &dest, full),
         Command::Info => read::info(&ctx),
         Command::Witness(cmd) => witness::run(&ctx, cmd),
         Command::Show { reference } => read::show(&ctx, &reference),
@@ -213,6 +215,13 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
                 );
             }
             _ => {}
+        }
+        if let Some(claimledger::objects::ObjectError::BadLocation { .. }) =
+            cause.downcast_ref::<claimledger::objects::ObjectError>()
+        {
+            return Some(
+                "give an existing directory (create it first: claimledger never creates the folder it is told to write to)".into(),
+            );
         }
     }
     None

@@ -90,8 +90,10 @@ const BATCH: u64 = 1000;
 ///
 /// Always returns the page, its assets and `site/log.json` (small; they change with a release
 /// or the witness configuration), plus `site/about/<N>.json` and `claims/<N>.html` for every
-/// claim that an entry in `old..new` is, is about (through statements), or redacts part of.
-/// Only entries below `new` appear in them. MUST NOT and does not emit a withheld payload.
+/// claim that an entry in `old..new` is, is about (through statements), or redacts part of, and
+/// for every claim below `new` part of which a redaction past `new` withholds (the ledger erased
+/// that payload already). Only entries below `new` appear in them. MUST NOT and does not emit a
+/// withheld payload.
 pub fn site_objects(ledger: &Ledger, old: u64, new: u64) -> Result<Vec<SiteObject>> {
     if old > new {
         return Err(Error::Size(format!(
@@ -153,7 +155,8 @@ pub fn about_path(claim: u64) -> String {
 }
 
 /// The claims whose pages entries `old..new` change: each new claim, the claim at the root of
-/// each new statement, and the claim whose history holds an entry a new redaction withholds.
+/// each new statement, and the claim whose history holds an entry a new redaction withholds
+/// (a redaction past `new` too, for a claim below `new`).
 fn changed_claims(ledger: &Ledger, old: u64, new: u64) -> Result<BTreeSet<u64>> {
     let mut changed = BTreeSet::new();
     // Roots already found, so a long thread is walked up once.
@@ -185,6 +188,27 @@ fn changed_claims(ledger: &Ledger, old: u64, new: u64) -> Result<BTreeSet<u64>> 
                 // A redaction of a key entry is refused by the ledger; the root of anything
                 // else is a claim (or a key entry a statement wrongly names: no page).
                 if ledger.entry(root)?.envelope().kind() == Kind::Claim {
+                    changed.insert(root);
+                }
+            }
+        }
+        from += batch.len() as u64;
+    }
+    // A redaction past `new` already erased its payload from the ledger, and publish already
+    // removes it from the bundles it rewrites: the pages that showed it are rewritten too, now
+    // rather than once a checkpoint covers the redaction.
+    let size = ledger.size()?;
+    let mut from = new;
+    while from < size {
+        let batch = ledger.log(from, BATCH.min(size - from))?;
+        if batch.is_empty() {
+            break;
+        }
+        for e in &batch {
+            let env = e.envelope();
+            if let (Kind::Redaction, Some(t)) = (env.kind(), env.target()) {
+                let root = root_of(t.index)?;
+                if root < new && ledger.entry(root)?.envelope().kind() == Kind::Claim {
                     changed.insert(root);
                 }
             }

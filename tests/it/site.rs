@@ -1,7 +1,7 @@
 //! The static reader pages of a published log (docs/FORMAT.md §18.1): `site_objects` on a
 //! ledger with claims, a thread of statements, a rating and a redaction — which pages each run
 //! rewrites, and no withheld payload in any object — then the published folder served by a plain
-//! static file server (`python3 -m http.server`) in headless Chromium (tests/web/site_e2e.mjs):
+//! static file server (`claimledger publish DEST`, then `python3 -m http.server`) in headless Chromium (tests/web/site_e2e.mjs):
 //! the list, a claim page whose every receipt verifies (✓, with the witness quorum), the
 //! withheld statement shown as withheld; then a tampered payload bundle and a tampered receipt
 //! each show ✗.
@@ -10,16 +10,15 @@
 //! without them it skips with a notice (a failure under CI=true).
 
 use crate::ledger::{TestLedger, key, statement};
+use crate::publish::{StaticServer, publish_json};
 use claimledger::format::cosignature::WitnessSigner;
 use claimledger::format::note::Note;
 use claimledger::format::tiles::{TILE_WIDTH, TileKind, TilePath, format_index};
 use claimledger::publish::site::{SiteObject, about_path, claim_page_path, site_objects};
 use claimledger::{Ledger, Rating, RedactionCategory, Stance};
 use serde_json::Value;
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
 /// Words only the withheld statement holds: they must appear in no published object.
 const SECRET: &str = "the informant's home address";
@@ -269,81 +268,6 @@ fn cosign_latest(ledger: &mut Ledger) -> WitnessSigner {
     w
 }
 
-/// Write the published log into `dest`: bundles, receipts, site objects, then the checkpoint.
-/// (`claimledger publish` does this once the `publish` branch is merged.)
-fn publish(ledger: &Ledger, dest: &Path) {
-    let n = ledger.size().unwrap();
-    let put = |path: &str, bytes: &[u8]| {
-        let p = dest.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    };
-    for index in 0..n.div_ceil(TILE_WIDTH) {
-        let width = (n - index * TILE_WIDTH).min(TILE_WIDTH);
-        for kind in [TileKind::Entries, TileKind::Payloads] {
-            let tp = TilePath { kind, index, width };
-            put(&tp.to_path(), &ledger.tile(&tp).unwrap().unwrap());
-        }
-    }
-    for i in 0..n {
-        put(
-            &format!("receipt/{}", format_index(i)),
-            ledger.receipt(i).unwrap().to_pretty().as_bytes(),
-        );
-    }
-    for o in site_objects(ledger, 0, n).unwrap() {
-        put(&o.path, &o.bytes);
-    }
-    put(
-        "checkpoint",
-        ledger.checkpoint(None).unwrap().note.as_bytes(),
-    );
-}
-
-/// `python3 -m http.server` on a free loopback port, serving `dir`; killed on drop.
-struct StaticServer {
-    child: Child,
-    url: String,
-}
-
-impl StaticServer {
-    fn start(dir: &Path) -> Option<StaticServer> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new("python3")
-            .args(["-m", "http.server", "--bind", "127.0.0.1"])
-            .arg(port.to_string())
-            .arg("--directory")
-            .arg(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let server = StaticServer {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..200 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(server);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("python3 -m http.server did not start listening on {port}");
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// What the pages showed (tests/web/site_e2e.mjs), parsed.
 fn browse(url: &str, claim: u64, shots: &str) -> Value {
     let out = Command::new("node")
@@ -377,21 +301,10 @@ fn entry(v: &Value, index: u64) -> &Value {
         .unwrap_or_else(|| panic!("entry #{index} not on the claim page: {v:#}"))
 }
 
-fn python_available() -> bool {
-    Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn published_pages_verify_in_headless_chromium_and_show_tampering() {
     if let Some(why) = crate::browser::missing_prerequisite() {
         crate::util::skip(&format!("static pages browser test: {why}"));
-        return;
-    }
-    if !python_available() {
-        crate::util::skip("static pages browser test: python3 is not installed");
         return;
     }
     let mut s = story();
@@ -404,8 +317,11 @@ fn published_pages_verify_in_headless_chromium_and_show_tampering() {
     }
     cosign_latest(&mut s.t.ledger);
     let dest = tempfile::tempdir().unwrap();
-    publish(&s.t.ledger, dest.path());
-    let server = StaticServer::start(dest.path()).expect("start python3 -m http.server");
+    let run = publish_json(&s.t.path, dest.path(), &[]);
+    assert_eq!(run["new_size"], s.t.ledger.size().unwrap(), "{run:#}");
+    let Some(server) = StaticServer::start(dest.path()) else {
+        return;
+    };
 
     // Without JavaScript (a search engine, a text browser) the claim page holds the claim.
     let mut resp = ureq::get(&format!("{}/claims/{}.html", server.url, s.a))
