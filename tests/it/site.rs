@@ -269,10 +269,11 @@ fn cosign_latest(ledger: &mut Ledger) -> WitnessSigner {
 }
 
 /// What the pages showed (tests/web/site_e2e.mjs), parsed.
-fn browse(url: &str, claim: u64, shots: &str) -> Value {
+fn browse(url: &str, claim: u64, list_pages: u32, shots: &str) -> Value {
     let out = Command::new("node")
         .arg(crate::browser::web_dir().join("site_e2e.mjs"))
-        .args(["--url", url, "--claim", &claim.to_string(), "--screenshots"])
+        .args(["--url", url, "--claim", &claim.to_string()])
+        .args(["--list-pages", &list_pages.to_string(), "--screenshots"])
         .arg(
             Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("target")
@@ -330,7 +331,7 @@ fn published_pages_verify_in_headless_chromium_and_show_tampering() {
     let html = resp.body_mut().read_to_string().unwrap();
     assert!(html.contains("The total cost was far higher"), "{html}");
 
-    let v = browse(&server.url, s.a, "e2e-site");
+    let v = browse(&server.url, s.a, 100, "e2e-site");
     assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
     // The list: every claim, newest first across both bundles, with statement counts.
     let list = v["list"].as_array().unwrap();
@@ -396,7 +397,7 @@ fn published_pages_verify_in_headless_chromium_and_show_tampering() {
     let mut bad = good.clone();
     bad[at] = b'd';
     std::fs::write(&bundle, &bad).unwrap();
-    let v = browse(&server.url, s.a, "e2e-site-tampered-payload");
+    let v = browse(&server.url, s.a, 100, "e2e-site-tampered-payload");
     let c = entry(&v, s.a);
     assert_eq!(c["verified"], false, "{c:#}");
     assert!(
@@ -430,11 +431,61 @@ fn published_pages_verify_in_headless_chromium_and_show_tampering() {
     lines[at] = format!("{first}{}", &lines[at][1..]);
     r["tlog_proof"] = lines.join("\n").into();
     std::fs::write(&receipt, serde_json::to_string_pretty(&r).unwrap()).unwrap();
-    let v = browse(&server.url, s.a, "e2e-site-tampered-receipt");
+    let v = browse(&server.url, s.a, 1, "e2e-site-tampered-receipt");
     let e = entry(&v, s.contest);
     assert_eq!(e["verified"], false, "{e:#}");
     assert_eq!(e["failed"], serde_json::json!(["inclusion"]), "{e:#}");
     assert_eq!(entry(&v, s.a)["verified"], true);
+    std::fs::write(&receipt, good).unwrap();
+
+    // An incremental run: a new statement about A, and a redaction of the reply. A's page shows
+    // both, every entry still ✓, and no published object holds the reply's words any more.
+    let late =
+        s.t.ledger
+            .append_statement(
+                s.a,
+                statement(
+                    Stance::Corrects,
+                    "DeepSeek",
+                    "Our figure covered the final run only",
+                ),
+                &alice,
+            )
+            .unwrap()
+            .entry
+            .index();
+    let r =
+        s.t.ledger
+            .redact(s.reply, RedactionCategory::Privacy, "asked")
+            .unwrap()
+            .entry
+            .index();
+    cosign_latest(&mut s.t.ledger);
+    let run = publish_json(&s.t.path, dest.path(), &[]);
+    assert_eq!(run["new_size"], r + 1, "{run:#}");
+    let v = browse(&server.url, s.a, 1, "e2e-site-incremental");
+    assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
+    let entries = v["claim"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 5, "{v:#}");
+    assert!(entries.iter().all(|e| e["verified"] == true), "{v:#}");
+    assert!(
+        entry(&v, late)["text"]
+            .as_str()
+            .unwrap()
+            .contains("final run only")
+    );
+    let reply = entry(&v, s.reply);
+    assert_eq!(reply["withheld"], true, "{reply:#}");
+    assert_eq!(
+        reply["text"],
+        format!("withheld by redaction #{r} (privacy)")
+    );
+    for (path, bytes) in crate::publish::files(dest.path()) {
+        assert!(
+            find(&bytes, b"hardware alone").is_none(),
+            "{path} still holds the withheld reply"
+        );
+    }
     drop(server);
     // Nothing the pages did changed the ledger.
     s.t.check();

@@ -4,10 +4,11 @@
 // static file server. It reads what the pages show and prints it as one JSON line; the Rust test
 // (tests/it/site.rs) knows the ledger and asserts on it.
 //
-//   node tests/web/site_e2e.mjs --url http://127.0.0.1:PORT --claim INDEX [--screenshots DIR]
+//   node tests/web/site_e2e.mjs --url http://127.0.0.1:PORT --claim INDEX [--list-pages N]
+//                               [--screenshots DIR]
 //
 // Steps: open URL/index.html and wait for the claims list (every page of it, through "More
-// claims"); open URL/claims/INDEX.html and wait until every entry's verification has a verdict.
+// claims", at most N pages, default 100); open URL/claims/INDEX.html and wait until every entry's verification has a verdict.
 // Output: {"pages": N (list pages read), "list": [{index, text, statements, payload_error}], "claim": {title, text, entries:
 // [{index, text, withheld, payload_error, verified, summary, failed}]}, "errors": [...]}.
 //
@@ -22,12 +23,13 @@ import { join, resolve } from "node:path";
 class Failure extends Error {}
 
 function parseArgs(argv) {
-  const a = { url: null, claim: null, screenshots: "target/e2e-site", chromium: process.env.CHROMIUM || "/usr/bin/chromium" };
+  const a = { url: null, claim: null, listPages: 100, screenshots: "target/e2e-site", chromium: process.env.CHROMIUM || "/usr/bin/chromium" };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (k === "--url") a.url = v;
     else if (k === "--claim") a.claim = v;
     else if (k === "--screenshots") a.screenshots = v;
+    else if (k === "--list-pages") a.listPages = Number(v);
     else if (k === "--chromium") a.chromium = v;
     else {
       console.error(`site_e2e: unknown argument ${k}`);
@@ -77,7 +79,7 @@ async function main() {
       throw new Failure("the list shows no claim (.claim-row)");
     });
     let pages = 1;
-    for (; pages < 100; pages++) {
+    for (; pages < args.listPages; pages++) {
       await page.waitForFunction(() => !/Loading/.test(document.querySelector("#main .status")?.textContent ?? ""));
       const more = page.getByTestId("more");
       if (!(await more.isVisible())) break;
