@@ -83,6 +83,10 @@ const HTML: &str = "text/html; charset=utf-8";
 const JSON: &str = "application/json";
 /// Entries read from the ledger at a time while looking for the claims a run changed.
 const BATCH: u64 = 1000;
+/// Claims linked from `index.html` without JavaScript (for crawlers and text browsers), and how
+/// far back from the checkpoint's size they are looked for.
+const INDEX_CLAIMS: usize = 50;
+const INDEX_SCAN: u64 = 10_000;
 
 /// The page objects to (re)write when a publish run takes the published log from `old` entries
 /// to the ledger's latest signed checkpoint of `new` entries (`old` = 0 on a first run).
@@ -102,7 +106,7 @@ pub fn site_objects(ledger: &Ledger, old: u64, new: u64) -> Result<Vec<SiteObjec
     }
     let mut out = vec![SiteObject {
         path: "index.html".into(),
-        bytes: static_page("", &[]).into_bytes(),
+        bytes: index_page(&newest_claims(ledger, new)?).into_bytes(),
         content_type: HTML,
         cache: Cache::Revisable,
     }];
@@ -216,6 +220,47 @@ fn changed_claims(ledger: &Ledger, old: u64, new: u64) -> Result<BTreeSet<u64>> 
         from += batch.len() as u64;
     }
     Ok(changed)
+}
+
+/// Up to [`INDEX_CLAIMS`] claims below `new`, newest first, among the last [`INDEX_SCAN`] entries.
+fn newest_claims(ledger: &Ledger, new: u64) -> Result<Vec<Entry>> {
+    let mut found = Vec::new();
+    let mut to = new;
+    while to > new.saturating_sub(INDEX_SCAN) && found.len() < INDEX_CLAIMS {
+        let from = to.saturating_sub(BATCH).max(new.saturating_sub(INDEX_SCAN));
+        let batch = ledger.log(from, to - from)?;
+        found.extend(
+            batch
+                .into_iter()
+                .rev()
+                .filter(|e| e.envelope().kind() == Kind::Claim),
+        );
+        to = from;
+    }
+    found.truncate(INDEX_CLAIMS);
+    Ok(found)
+}
+
+/// `index.html`: the page in static mode, with the newest claims as plain links inside
+/// `<main>` (the script replaces them with the full list).
+fn index_page(claims: &[Entry]) -> String {
+    let mut s = String::from(
+        "<section class=\"static-text\" data-testid=\"static-text\">\n    <h1>Claims</h1>\n    <ol class=\"claim-list\">\n",
+    );
+    for c in claims {
+        let who = match c.payload() {
+            Some(Payload::Claim(p)) => format!(" — {}", p.claimant.name),
+            _ => String::new(),
+        };
+        s += &format!(
+            "      <li><a href=\"{}\">{}</a>{}</li>\n",
+            claim_page_path(c.index()),
+            escape(&shown_text(c)),
+            escape(&who)
+        );
+    }
+    s += "    </ol>\n  </section>";
+    static_page("", &[]).replacen("<p class=\"status\" role=\"status\">Loading…</p>", &s, 1)
 }
 
 /// `site/log.json`: what the page needs to verify, before the reader pins anything.

@@ -203,6 +203,14 @@ fn site_objects_write_each_changed_claim_and_never_a_withheld_payload() {
     assert!(page.contains("<script type=\"application/ld+json\">"));
     assert!(page.contains("\"alternateName\":\"Misleading\""));
     assert!(!page.contains("<script>"));
+    // The list without JavaScript: links to the claim pages, newest first.
+    let index = text(object(&all, "index.html"));
+    let (at_a, at_b) = (
+        index.find("href=\"claims/2.html\"").unwrap(),
+        index.find("href=\"claims/3.html\"").unwrap(),
+    );
+    assert!(at_b < at_a, "{index}");
+    assert!(index.contains("&lt;b&gt;bold&lt;/b&gt;"));
     let b_page = text(object(&all, &claim_page_path(s.b)));
     assert!(
         !b_page.contains("ld+json"),
