@@ -92,8 +92,9 @@ const INDEX_SCAN: u64 = 10_000;
 /// to the ledger's latest signed checkpoint of `new` entries (`old` = 0 on a first run).
 /// `publish` writes them after tiles, bundles and receipts and before `checkpoint`.
 ///
-/// Always returns the page, its assets and `site/log.json` (small; they change with a release
-/// or the witness configuration), plus `site/about/<N>.json` and `claims/<N>.html` for every
+/// Returns the page's assets and `site/log.json` when `old` is 0 (a first run, or `--full`),
+/// `index.html` then and whenever a claim's pages change, and `site/about/<N>.json` and
+/// `claims/<N>.html` for every
 /// claim that an entry in `old..new` is, is about (through statements), or redacts part of, and
 /// for every claim below `new` part of which a redaction past `new` withholds (the ledger erased
 /// that payload already). Only entries below `new` appear in them. MUST NOT and does not emit a
@@ -104,27 +105,35 @@ pub fn site_objects(ledger: &Ledger, old: u64, new: u64) -> Result<Vec<SiteObjec
             "the published log has {old} entries, more than the {new} to publish"
         )));
     }
-    let mut out = vec![SiteObject {
-        path: "index.html".into(),
-        bytes: index_page(&newest_claims(ledger, new)?).into_bytes(),
-        content_type: HTML,
-        cache: Cache::Revisable,
-    }];
-    out.extend(ASSETS.iter().map(|a| SiteObject {
-        path: format!("assets/{}", a.name),
-        bytes: a.body.as_bytes().to_vec(),
-        content_type: a.content_type,
-        cache: Cache::Revisable,
-    }));
-    out.push(SiteObject {
-        path: "site/log.json".into(),
-        bytes: json_bytes(&log_json(ledger)?),
-        content_type: JSON,
-        cache: Cache::Revisable,
-    });
+    let changed = changed_claims(ledger, old, new)?;
+    let mut out = Vec::new();
+    if old == 0 || !changed.is_empty() {
+        out.push(SiteObject {
+            path: "index.html".into(),
+            bytes: index_page(&newest_claims(ledger, new)?).into_bytes(),
+            content_type: HTML,
+            cache: Cache::Revisable,
+        });
+    }
+    // The assets and settings change only with a release or the witness configuration:
+    // written by a first run, and by every run `publish --full` makes (which passes old = 0).
+    if old == 0 {
+        out.extend(ASSETS.iter().map(|a| SiteObject {
+            path: format!("assets/{}", a.name),
+            bytes: a.body.as_bytes().to_vec(),
+            content_type: a.content_type,
+            cache: Cache::Revisable,
+        }));
+        out.push(SiteObject {
+            path: "site/log.json".into(),
+            bytes: json_bytes(&log_json(ledger)?),
+            content_type: JSON,
+            cache: Cache::Revisable,
+        });
+    }
     let book = ledger.key_book()?;
     let publisher = ledger.publisher()?;
-    for claim in changed_claims(ledger, old, new)? {
+    for claim in changed {
         let h = ledger.history(claim)?;
         let statements: Vec<Entry> = h
             .statements
