@@ -1,5 +1,6 @@
 // claimledger web page: the list of claims, one claim's history, and receipt verification in the
-// browser. Plain ES module, no framework, no network beyond this server's /v1 API.
+// browser. Plain ES module, no framework, no network beyond this server's /v1 API — or, in static
+// mode (a page `claimledger publish` wrote), beyond the published log's own files (site.js).
 //
 // Safety: every string from the API is put in the page as text (textContent / text nodes, never
 // innerHTML), and only http(s) URLs become links.
@@ -124,6 +125,14 @@ async function api(path) {
 
 const params = new URLSearchParams(location.search);
 
+// Static mode (docs/FORMAT.md §18.1): a page `claimledger publish` wrote names the published
+// log's root in <meta name="claimledger-site">, and a claim page names its claim.
+const SITE_ROOT = document.querySelector('meta[name="claimledger-site"]')?.getAttribute("content") ?? null;
+const SITE_CLAIM = document.querySelector('meta[name="claimledger-claim"]')?.getAttribute("content") ?? null;
+const site = SITE_ROOT === null ? null : (await import("./site.js")).openSite(SITE_ROOT);
+/** The site's own settings (log key, witnesses): {} outside static mode. */
+const siteConfig = site ? site.config : Promise.resolve({});
+
 function storedKey() {
   try {
     return localStorage.getItem(KEY_STORAGE) || "";
@@ -153,7 +162,7 @@ const keysDiffer = !!(urlKey && savedKey && urlKey !== savedKey);
 
 // The ledger's checkpoint, fetched once: its origin names the ledger in the tagline and in the
 // key field's placeholder.
-const checkpoint = api("/v1/checkpoint").catch(() => null);
+const checkpoint = (site ? site.checkpoint : api("/v1/checkpoint")).catch(() => null);
 // Witnesses the reader pins: ?witness=VKEY (repeatable) and ?quorum=K (default: all of them).
 // With them, Verify also requires K of these witnesses' cosignatures and shows ✓/✗ for each.
 const pinnedWitnesses = params.getAll("witness").map((w) => w.trim().replace(/ /g, "+")).filter(Boolean);
@@ -193,17 +202,18 @@ function keyPanel() {
       onclick: async () => {
         status.textContent = "";
         try {
-          const cp = await api("/v1/checkpoint");
-          input.value = cp.log_vkey;
+          const vkey = site ? (await siteConfig).log_vkey : (await api("/v1/checkpoint")).log_vkey;
+          if (!vkey) throw new Error(site ? "site/log.json names no log key" : "the server names no log key");
+          input.value = vkey;
           update();
           choice?.remove();
-          status.textContent = "Filled in the key this server publishes.";
+          status.textContent = `Filled in the key this ${site ? "site" : "server"} publishes.`;
         } catch (e) {
           status.textContent = `Could not fetch it: ${e.message}`;
         }
       },
     },
-    "use the key this server publishes (trust on first use)",
+    `use the key this ${site ? "site" : "server"} publishes (trust on first use)`,
   );
   const choice = keysDiffer
     ? keyChoice((key) => {
@@ -227,6 +237,14 @@ function keyPanel() {
         "a server that altered its records could also hand you a key that makes them verify.",
     ),
     h("p", { class: "help small" }, "Or ", tofu),
+    site
+      ? h(
+          "p",
+          { class: "help small", "data-testid": "site-key-note" },
+          "Until you enter a key, this page verifies with the key this site publishes (site/log.json): " +
+            "that shows the files are consistent with each other, not that they are the newsroom's.",
+        )
+      : null,
     h(
       "p",
       { class: "help small" },
@@ -332,16 +350,21 @@ async function runVerify(entry, button, result) {
   result.replaceChildren();
   result.removeAttribute("data-ok");
   const done = (ok, summary, checks = []) => {
+    // A published page verifies every entry as it opens: there, passed checks fold away.
+    const list = checks.length ? renderChecks(checks) : null;
     replace(
       result,
       h("p", { class: ok ? "summary ok" : "summary bad" }, summary),
-      checks.length ? renderChecks(checks) : null,
+      list && site && ok ? h("details", { class: "checks-details" }, h("summary", {}, `The ${checks.length} checks`), list) : list,
     );
     result.dataset.ok = String(ok);
     result.removeAttribute("aria-busy");
     button.disabled = false;
   };
-  if (!logKey) {
+  // In static mode, with no key pinned, the key the site publishes (see the key panel's note).
+  const siteKey = logKey ? null : (await siteConfig).log_vkey || null;
+  const key = logKey || siteKey;
+  if (!key) {
     done(false, "NOT verified: enter the newsroom's log key above first.");
     document.getElementById("log-key")?.focus();
     return;
@@ -358,7 +381,7 @@ async function runVerify(entry, button, result) {
   }
   let text;
   try {
-    const res = await fetch(`/v1/receipts/${entry.index}`);
+    const res = await fetch(site ? site.receiptUrl(entry.index) : `/v1/receipts/${entry.index}`);
     text = await res.text();
     if (!res.ok) {
       let msg = `${res.status} ${res.statusText}`;
@@ -376,8 +399,14 @@ async function runVerify(entry, button, result) {
   }
   let out;
   try {
-    const options = pinnedWitnesses.length ? { witnesses: pinnedWitnesses, quorum: pinnedQuorum } : {};
-    out = await verifier.verifyReceipt(text, logKey, options);
+    // Pinned witnesses (?witness=…), else in static mode the site's own policy, if any.
+    const cfg = await siteConfig;
+    const options = pinnedWitnesses.length
+      ? { witnesses: pinnedWitnesses, quorum: pinnedQuorum }
+      : cfg.witnesses?.length
+        ? { witnesses: cfg.witnesses, quorum: cfg.quorum }
+        : {};
+    out = await verifier.verifyReceipt(text, key, options);
   } catch (e) {
     out = { ok: false, checks: [{ id: "json", label: "Receipt", ok: false, detail: String(e?.message || e) }] };
   }
@@ -407,12 +436,14 @@ async function runVerify(entry, button, result) {
   if (ok) {
     let origin = "the log";
     try {
-      origin = verifier.parseVkey(logKey).name;
+      origin = verifier.parseVkey(key).name;
     } catch {
-      origin = logKey.split("+")[0];
+      origin = key.split("+")[0];
     }
     const signer = envelope?.signer ?? entry.signer;
-    done(true, `Verified: entry #${out.index} is in ${origin} at tree size ${out.size}, signed by ${String(signer).split("+").slice(0, 2).join("+")}.`, checks);
+    const witnessed = out.witnesses ? `, cosigned by ${out.witnesses.filter((w) => w.ok).length} of ${out.witnesses.length} witnesses` : "";
+    const caveat = siteKey ? " (with the key this site publishes)" : "";
+    done(true, `Verified${caveat}: entry #${out.index} is in ${origin} at tree size ${out.size}${witnessed}, signed by ${String(signer).split("+").slice(0, 2).join("+")}.`, checks);
   } else {
     const first = checks.find((c) => !c.ok);
     const why = first ? `${first.label || first.id}${first.detail ? ` — ${first.detail}` : ""}` : "no checks ran";
@@ -592,6 +623,8 @@ function renderHome(main) {
     h("label", { for: "search" }, "Search claims and what was said about them"),
     h("div", { class: "search-row" }, search),
   );
+  // A static host has no search: the list is read from the published bundles, newest first.
+  form.hidden = !!site;
   main.replaceChildren(
     h("div", { class: "home-grid" },
       h("div", { class: "home-main" }, h("h1", { id: "claims-title" }, "Claims"), form, status, list, more),
@@ -602,15 +635,17 @@ function renderHome(main) {
   const load = async (reset) => {
     const token = ++listState.token;
     if (reset) {
-      listState.q = search.value.trim();
-      listState.next = 0;
+      listState.q = site ? "" : search.value.trim();
+      listState.next = site ? undefined : 0;
     }
     status.textContent = "Loading…";
     more.hidden = true;
     const qs = new URLSearchParams({ from: String(listState.next ?? 0), limit: String(PAGE_SIZE) });
     if (listState.q) qs.set("q", listState.q);
     try {
-      const data = await api(`/v1/claims?${qs}`);
+      const data = site
+        ? await site.claims(listState.next, PAGE_SIZE).then((r) => ({ claims: r.claims, next_from: r.next }))
+        : await api(`/v1/claims?${qs}`);
       if (token !== listState.token) return; // a newer search superseded this one
       if (reset) list.replaceChildren();
       append(list, data.claims.map(claimRow));
@@ -649,13 +684,25 @@ function renderHome(main) {
  * "withheld by redaction #N (category)" as the API states it.
  */
 function shownText(e) {
+  if (e.payload_error) return "(payload not shown: it does not match the signed entry)";
   if (e.withheld) return e.withheld.text;
   return `“${e.payload?.text ?? ""}”`;
 }
 
+/** In static mode, a payload that failed its check against the envelope (site.js): ✗ and why. */
+function payloadError(e) {
+  if (!e.payload_error) return null;
+  return h(
+    "p",
+    { class: "notice error", role: "alert", "data-testid": "payload-error", "data-index": e.index },
+    h("span", { class: "mark", "aria-hidden": "true" }, "✗ "),
+    e.payload_error,
+  );
+}
+
 function claimRow(c) {
   const p = c.payload || {};
-  const href = `/claims/${encodeURIComponent(c.index)}`;
+  const href = site ? site.claimHref(c.index) : `/claims/${encodeURIComponent(c.index)}`;
   return h(
     "li",
     { class: "claim-row", "data-index": c.index },
@@ -666,6 +713,7 @@ function claimRow(c) {
       p.claimed_on ? [" · ", time(p.claimed_on)] : null,
     ),
     h("h2", { class: c.withheld ? "claim-title withheld" : "claim-title" }, h("a", { href, "data-testid": "claim-link" }, shownText(c))),
+    payloadError(c),
     h(
       "div",
       { class: "row-meta" },
@@ -682,25 +730,28 @@ function claimRow(c) {
 
 // ---------------------------------------------------------------- claim page
 
+const home = site ? site.homeHref() : "/";
+const entryHref = (index) => (site ? site.claimHref(index) : `/claims/${index}`);
+
 async function renderClaim(main, ref) {
   main.replaceChildren(h("p", { class: "status", role: "status" }, "Loading…"));
   let hist;
   try {
-    hist = await api(`/v1/claims/${encodeURIComponent(ref)}/history`);
+    hist = site ? await site.history(ref) : await api(`/v1/claims/${encodeURIComponent(ref)}/history`);
   } catch (e) {
     // The API's message is written for the CLI and newsroom tools; a reader gets one they can act on.
-    const missing = e instanceof ApiError && (e.status === 404 || e.status === 400);
+    const missing = e?.status === 404 || e?.status === 400;
     document.title = `${missing ? "Not found" : "Could not load"} — claimledger`;
     replace(
       main,
-      h("p", { class: "back" }, h("a", { href: "/" }, "← All claims")),
+      h("p", { class: "back" }, h("a", { href: home }, "← All claims")),
       h("h1", {}, missing ? "No such claim or statement" : "This claim could not be loaded"),
       h(
         "p",
         { class: "notice error", role: "alert", "data-testid": "not-found" },
         missing
-          ? [`This ledger has no entry “${ref}”. The link may be mistyped, or point to another newsroom's ledger. `, h("a", { href: "/" }, "See all claims"), " or search them."]
-          : [`The server did not answer as expected (${e.message}). Try again in a moment, or `, h("a", { href: "/" }, "see all claims"), "."],
+          ? [`This ledger has no entry “${ref}”. The link may be mistyped, or point to another newsroom's ledger. `, h("a", { href: home }, "See all claims"), " or search them."]
+          : [`The server did not answer as expected (${e.message}). Try again in a moment, or `, h("a", { href: home }, "see all claims"), "."],
       ),
     );
     return;
@@ -723,17 +774,20 @@ async function renderClaim(main, ref) {
       "p",
       { class: "kicker" },
       isClaim ? `Claim #${c.index}` : [`Statement #${c.index} `, stanceBadge(p.stance)],
-      c.target ? [" about ", h("a", { href: `/claims/${c.target.index}` }, `#${c.target.index}`)] : null,
+      c.target ? [" about ", h("a", { href: entryHref(c.target.index) }, `#${c.target.index}`)] : null,
     ),
     h("h1", { class: c.withheld ? "claim-text withheld" : "claim-text" }, shownText(c)),
-    h(
-      "p",
-      { class: "byline" },
-      "— ",
-      h("strong", {}, entityName(p.claimant || p.speaker)),
-      p.claimant?.same_as ? [" ", link(p.claimant.same_as, "(profile)", { class: "muted" })] : null,
-      p.claimed_on || p.stated_on ? [", ", time(p.claimed_on || p.stated_on)] : null,
-    ),
+    payloadError(c),
+    c.payload_error
+      ? null
+      : h(
+          "p",
+          { class: "byline" },
+          "— ",
+          h("strong", {}, entityName(p.claimant || p.speaker)),
+          p.claimant?.same_as ? [" ", link(p.claimant.same_as, "(profile)", { class: "muted" })] : null,
+          p.claimed_on || p.stated_on ? [", ", time(p.claimed_on || p.stated_on)] : null,
+        ),
     subjectsList(p.subjects),
   );
 
@@ -742,7 +796,7 @@ async function renderClaim(main, ref) {
 
   replace(
     main,
-    h("p", { class: "back" }, h("a", { href: "/" }, "← All claims")),
+    h("p", { class: "back" }, h("a", { href: home }, "← All claims")),
     h(
       "div",
       { class: "claim-grid" },
@@ -769,6 +823,8 @@ async function renderClaim(main, ref) {
     ),
   );
   main.focus({ preventScroll: true });
+  // A published page verifies every entry as it opens: nothing to type, a ✓ or ✗ on each.
+  if (site) for (const b of main.querySelectorAll('[data-testid="verify-button"]')) b.click();
 }
 
 function statementTree(root, statements, rowsOf, base) {
@@ -815,7 +871,10 @@ function statementItem(s, depth, rowsOf, base, nested) {
       ),
       s.withheld
         ? h("p", { class: "statement-text withheld" }, shownText(s))
-        : h("blockquote", { class: "statement-text" }, h("p", {}, p.text ?? "")),
+        : s.payload_error
+          ? h("p", { class: "statement-text" }, shownText(s))
+          : h("blockquote", { class: "statement-text" }, h("p", {}, p.text ?? "")),
+      payloadError(s),
       sourcesList(p.sources),
       rowsOf(s).length
         ? h("div", { class: "figures-block" }, h("h4", {}, "Figures"), figuresTable(rowsOf(s), { compare: true, base, caption: `Figures in statement #${s.index}` }))
@@ -849,11 +908,12 @@ async function showOrigin() {
 
 function route() {
   const main = document.getElementById("main");
+  if (site) return SITE_CLAIM !== null ? renderClaim(main, SITE_CLAIM) : renderHome(main);
   const m = /^\/claims\/([^/]+)\/?$/.exec(location.pathname);
   if (m) return renderClaim(main, decodeURIComponent(m[1]));
   if (location.pathname === "/" || location.pathname === "/index.html") return renderHome(main);
   document.title = "Not found — claimledger";
-  replace(main, h("h1", {}, "Page not found"), h("p", {}, "This page does not exist. ", h("a", { href: "/" }, "See all claims"), "."));
+  replace(main, h("h1", {}, "Page not found"), h("p", {}, "This page does not exist. ", h("a", { href: home }, "See all claims"), "."));
 }
 
 showOrigin();

@@ -30,6 +30,7 @@ mod s3; // remote objects: s3:// against s3s-fs (round trip, headers, limits, ba
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
 mod serve_limits; // serve vs slow, idle and malformed clients: timeouts, connection cap, JSON refusals
 mod signing; // the operator signs only what extends its last signed tree; no derived column is trusted
+mod site; // the static reader pages: site_objects, and a published folder verified in headless Chromium
 mod skips; // a skipped test is named, with its reason, in the summary that ends cargo test
 mod storage_faults; // read-only file and mount, disk full (tmpfs, ulimit -f): exit 2, auditable
 mod tamper; // edits behind the tool's back: audit names the entry and the check, exits 1

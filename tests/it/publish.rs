@@ -302,6 +302,10 @@ fn a_published_ledger_verifies_with_go_and_incremental_runs_write_only_what_is_n
     for (path, stamp) in &before {
         let rewritten = path == "checkpoint"
             || path.starts_with("tile/payloads/")
+            // The reader pages: the list (new claims), the redacted claim's page and history.
+            || path == "index.html"
+            || path == &claimledger::publish::site::claim_page_path(target)
+            || path == &claimledger::publish::site::about_path(target)
             || path
                 == &format!(
                     "receipt/{}",
@@ -318,8 +322,9 @@ fn a_published_ledger_verifies_with_go_and_incremental_runs_write_only_what_is_n
     let written: u64 = inc["written"].as_u64().unwrap();
     let new_files = after.keys().filter(|k| !before.contains_key(*k)).count() as u64;
     // Written = new files + rewritten ones (checkpoint, the old partial payload bundle
-    // rewritten then deleted, the redacted entry's receipt).
-    assert_eq!(written, new_files + 3, "{inc}");
+    // rewritten then deleted, the redacted entry's receipt, and the reader pages: index.html,
+    // the redacted claim's page and history).
+    assert_eq!(written, new_files + 6, "{inc}");
     check_published(&t, &dest, &[secret.as_bytes(), second_secret.as_bytes()]);
     if let Some(go) = &go {
         go_verifies(go, &dest, &vkey, n);

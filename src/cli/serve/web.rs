@@ -7,35 +7,10 @@ use axum::extract::State;
 use axum::http::{HeaderName, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use claimledger::publish::site::{ASSETS, PAGE, json_in_script};
 
 /// The page's policy: only our own scripts, styles and API; no inline script, no third parties.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'";
-
-const INDEX: &str = include_str!("../../../web/index.html");
-
-/// (name under /assets/, content type, bytes)
-const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../../web/app.js"),
-    ),
-    (
-        "verify.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../../web/verify.js"),
-    ),
-    (
-        "noble.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../../web/vendor/noble.js"),
-    ),
-    (
-        "style.css",
-        "text/css; charset=utf-8",
-        include_str!("../../../web/style.css"),
-    ),
-];
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -53,7 +28,7 @@ fn headers(content_type: &'static str) -> [(HeaderName, &'static str); 3] {
 }
 
 async fn index() -> Response {
-    (headers("text/html; charset=utf-8"), INDEX).into_response()
+    (headers("text/html; charset=utf-8"), PAGE).into_response()
 }
 
 /// A claim page: the page, with the claim's ClaimReview JSON-LD in the head (the same array
@@ -68,15 +43,8 @@ async fn claim_page(State(s): State<Shared>, PathText(rest): PathText) -> Respon
     if reviews.is_empty() {
         return index().await;
     }
-    let json = serde_json::to_string(&serde_json::Value::Array(reviews))
-        .expect("serde_json values always serialize");
-    // Inside <script>, "</script>" or "<!--" would end or change the element: JSON allows
-    // these characters only in strings, where \u escapes mean the same.
-    let json = json
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026");
-    let page = INDEX.replacen(
+    let json = json_in_script(&serde_json::Value::Array(reviews));
+    let page = PAGE.replacen(
         "</head>",
         &format!("  <script type=\"application/ld+json\">{json}</script>\n</head>"),
         1,
@@ -85,8 +53,8 @@ async fn claim_page(State(s): State<Shared>, PathText(rest): PathText) -> Respon
 }
 
 async fn asset(PathText(name): PathText) -> Result<Response, ApiError> {
-    match ASSETS.iter().find(|(n, _, _)| *n == name) {
-        Some((_, content_type, body)) => Ok((headers(content_type), *body).into_response()),
+    match ASSETS.iter().find(|a| a.name == name) {
+        Some(a) => Ok((headers(a.content_type), a.body).into_response()),
         None => Err(ApiError::not_found(format!("no asset {name:?}"))),
     }
 }
