@@ -381,6 +381,7 @@ fn s3_an_object_over_the_limit_is_refused_without_reading_it() {
     // Let the connection wind down, then count: socket buffers hold a few MB at most.
     std::thread::sleep(Duration::from_millis(300));
     let sent = proxy.down.load(Ordering::SeqCst);
+    eprintln!("refused a {size}-byte object with limit 1024: {sent} bytes crossed the wire");
     assert!(
         sent < (size / 4) as u64,
         "{sent} of {size} bytes crossed the wire for a refused object"
@@ -1031,4 +1032,115 @@ fn mirror_reads_a_claimledger_serve_url_over_http() {
     assert_eq!(std::fs::read(&copy).unwrap(), before);
     let (code, _) = server.stop();
     assert_eq!(code, 0);
+}
+
+/// `python3 -m http.server` on a free loopback port over `dir`; killed on drop.
+struct StaticServer {
+    child: Child,
+    url: String,
+}
+
+impl StaticServer {
+    fn start(dir: &Path) -> Option<StaticServer> {
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let spawned = Command::new("python3")
+                .args([
+                    "-m",
+                    "http.server",
+                    "--bind",
+                    "127.0.0.1",
+                    &port.to_string(),
+                ])
+                .arg("--directory")
+                .arg(dir)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn();
+            let Ok(mut child) = spawned else {
+                crate::util::skip("python3 not found (a plain static file server for the test)");
+                return None;
+            };
+            let url = format!("http://127.0.0.1:{port}");
+            if answers(&url, &mut child) {
+                return Some(StaticServer { child, url });
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("python3 -m http.server did not start on a free port after 5 tries");
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn mirror_reads_a_published_folder_behind_a_plain_web_server() {
+    let mut src = SourceLog::new();
+    src.claims(300);
+    let cwd = src.dir.path().to_path_buf();
+    let site = src.path("site");
+    let folder = site.join("claims");
+    std::fs::create_dir_all(&folder).unwrap();
+    let source_db = src.path("source.db");
+    let publish = || {
+        let o = claimledger(
+            &cwd,
+            &[],
+            &[
+                "--ledger",
+                source_db.to_str().unwrap(),
+                "publish",
+                folder.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "publish: {}", shown(&o));
+    };
+    publish();
+    let Some(web) = StaticServer::start(&site) else {
+        return;
+    };
+    let copy = src.path("copy.db");
+    let vkey = src.vkey();
+    let url = format!("{}/claims/", web.url);
+    let mirror = || {
+        claimledger(
+            &cwd,
+            &[],
+            &[
+                "--ledger",
+                copy.to_str().unwrap(),
+                "--json",
+                "mirror",
+                &url,
+                "--log-key",
+                &vkey,
+            ],
+        )
+    };
+    let o = mirror();
+    assert_eq!(o.status.code(), Some(0), "mirror over http: {}", shown(&o));
+    assert_replica_equals(&copy, &src);
+    src.claims(40);
+    publish();
+    let o = mirror();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "mirror over http again: {}",
+        shown(&o)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["appended"], 40, "{report}");
+    assert_replica_equals(&copy, &src);
 }
