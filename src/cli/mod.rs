@@ -26,6 +26,7 @@ mod output;
 mod read;
 mod record;
 mod redact;
+mod scale;
 mod serve;
 mod table;
 mod verify;
@@ -33,7 +34,7 @@ mod witness;
 mod witness_client;
 
 use anyhow::{Context, Result, bail};
-use args::{Cli, Command};
+use args::{BenchCommand, Cli, Command};
 use claimledger::ledger::keyfile;
 use claimledger::{Ledger, SigningKey, VerifyingKey};
 use clap::{CommandFactory, FromArgMatches};
@@ -141,7 +142,20 @@ pub fn run() -> Result<Outcome> {
         Command::Claimreview { reference } => claimreview::export(&ctx, &reference),
         Command::ImportClaimreview { file, strict } => claimreview::import(&ctx, &file, strict),
         Command::Export { jsonl: _, out } => read::export(&ctx, out.as_deref()),
-        Command::Bench { limits_only } => bench::run(&ctx, limits_only),
+        Command::Bench {
+            limits_only: _,
+            what: Some(BenchCommand::Scale { new, work }),
+        } => scale::run(
+            &ctx,
+            scale::ScaleArgs {
+                new: &new,
+                work: &work,
+            },
+        ),
+        Command::Bench {
+            limits_only,
+            what: None,
+        } => bench::run(&ctx, limits_only),
         Command::Demo { dir } => demo::run(&ctx, dir.as_deref()),
     }
 }
