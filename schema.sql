@@ -135,6 +135,14 @@ CREATE TRIGGER IF NOT EXISTS cosignatures_no_update BEFORE UPDATE ON cosignature
 CREATE TRIGGER IF NOT EXISTS cosignatures_no_delete BEFORE DELETE ON cosignatures
     BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;
 
+-- replicas (claimledger mirror)
+-- A replica's meta holds `replica_of` (where its log is copied from; a later run from another
+-- location of the same log updates it). It is never removed: without it the file would take
+-- local appends, and a copy of another log's history would become a log of its own.
+CREATE TRIGGER IF NOT EXISTS meta_replica_kept BEFORE DELETE ON meta
+    WHEN OLD.key = 'replica_of'
+    BEGIN SELECT RAISE(ABORT, 'a replica stays a replica: replica_of is never removed'); END;
+
 -- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.
 

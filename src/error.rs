@@ -306,6 +306,26 @@ pub enum Error {
         /// The entry.
         index: u64,
     },
+    /// The ledger is a replica (`claimledger mirror`): it holds a copy of another log and only
+    /// the mirror appends to it, with entries and checkpoints verified from the source. Nothing
+    /// was changed.
+    #[error(
+        "this ledger is a mirror of {source_location}; record on the source (a replica only takes what 'claimledger mirror' copies from it)"
+    )]
+    Replica {
+        /// Where the replicated log is read from (its `replica_of`).
+        source_location: String,
+    },
+    /// An entry the source of a replica serves breaks an append rule (signer not granted, bad
+    /// target, a redaction not by the operator...). Nothing was appended.
+    #[error("entry {index} served by the source breaks a ledger rule")]
+    SourceEntry {
+        /// its index in the source's log
+        index: u64,
+        /// the rule it breaks
+        #[source]
+        source: Box<Error>,
+    },
     /// The stored data contradicts itself; run `claimledger audit` for details.
     #[error("the ledger is inconsistent: {0}; run 'claimledger audit' for details")]
     Corrupt(String),

@@ -49,7 +49,11 @@ mod error;
 pub mod format;
 pub mod ledger;
 #[cfg(feature = "sqlite")]
+pub mod mirror;
+#[cfg(feature = "sqlite")]
 pub mod objects;
+#[cfg(feature = "sqlite")]
+pub mod publish;
 #[cfg(feature = "sqlite")]
 pub mod witness;
 

@@ -115,6 +115,16 @@ pub enum Command {
     Redact(RedactArgs),
     /// Serve the ledger over HTTP: JSON API, C2SP tlog-tiles and the claim pages.
     Serve(ServeArgs),
+    /// Publish the ledger as static files (C2SP tlog-tiles, payload bundles, receipts, reader
+    /// pages) to DEST, checkpoint last; only what is new since DEST's own checkpoint is written.
+    /// Exit 1 when DEST holds another history (nothing written).
+    Publish {
+        /// An existing directory (a web root), or an object store URL where supported.
+        dest: String,
+        /// Rewrite every object, not only the new ones (after a change of the reader pages).
+        #[arg(long)]
+        full: bool,
+    },
     /// Show what this ledger is: origin, log key, size, latest checkpoint, operator key, witnesses.
     Info,
     /// Witnesses: run claimledger as a C2SP tlog-witness for other logs (serve, key), and the
@@ -213,6 +223,10 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         save_state: Option<PathBuf>,
     },
+    /// Copy a published log (a `publish` folder or bucket, a `serve` URL) into a replica
+    /// ledger (--ledger), verifying every new entry and checkpoint; a rollback or fork of the
+    /// source stops the run and writes fork evidence.
+    Mirror(MirrorArgs),
     /// Append pre-signed entries from JSON Lines (the format `export --jsonl` writes).
     Import {
         /// The JSON Lines file (- for standard input).
@@ -278,6 +292,23 @@ pub struct PolicyArgs {
     /// How many of the --witness keys must have cosigned (default: all of them).
     #[arg(long, requires = "witness")]
     pub quorum: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct MirrorArgs {
+    /// Where the log is published: a folder, `s3://bucket/prefix`, or an `http(s)://` URL (a
+    /// `claimledger serve` or a static host of a published folder).
+    pub source: String,
+    /// The log's verifier key (vkey text, or a file holding it): its checkpoints must be
+    /// signed by it, and its name is the log's origin.
+    #[arg(long)]
+    pub log_key: String,
+    #[command(flatten)]
+    pub witnesses: PolicyArgs,
+    /// Where to write fork evidence if the source rolled back or forked (default:
+    /// `<ledger>.evidence-<UTC time>.json`); never overwritten.
+    #[arg(long)]
+    pub evidence: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

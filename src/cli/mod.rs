@@ -22,7 +22,9 @@ mod claimreview;
 mod config;
 mod cosign;
 mod demo;
+mod mirror;
 mod output;
+mod publish;
 mod read;
 mod record;
 mod redact;
@@ -103,6 +105,7 @@ pub fn run() -> Result<Outcome> {
         }
         Command::Redact(a) => redact::run(&ctx, a),
         Command::Serve(a) => serve::run(&ctx, a),
+        Command::Publish { dest, full } => publish::run(&ctx, &dest, full),
         Command::Info => read::info(&ctx),
         Command::Witness(cmd) => witness::run(&ctx, cmd),
         Command::Show { reference } => read::show(&ctx, &reference),
@@ -137,6 +140,7 @@ pub fn run() -> Result<Outcome> {
                 save: save_state.as_deref(),
             },
         ),
+        Command::Mirror(a) => mirror::run(&ctx, a),
         Command::Import { file, batch_size } => record::import(&ctx, &file, batch_size),
         Command::Config(c) => config::run(&ctx, c),
         Command::Claimreview { reference } => claimreview::export(&ctx, &reference),
@@ -243,6 +247,13 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<claimledger::ledger::audit::AuditStateError>() {
             return Some(audit_state_hint(e));
         }
+        if let Some(claimledger::objects::ObjectError::BadLocation { .. }) =
+            cause.downcast_ref::<claimledger::objects::ObjectError>()
+        {
+            return Some(
+                "give an existing directory (create it first: claimledger never creates the folder it is told to write to)".into(),
+            );
+        }
     }
     None
 }
@@ -318,6 +329,12 @@ impl Ctx {
             );
         }
         let mut ledger = self.open()?;
+        if let Some(source) = ledger.replica_of() {
+            return Err(claimledger::Error::Replica {
+                source_location: source.to_string(),
+            }
+            .into());
+        }
         let Some(path) = self.operator_key_path(&ledger)? else {
             bail!("this needs the operator key: pass --operator-key FILE");
         };

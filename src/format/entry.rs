@@ -482,7 +482,22 @@ impl SignedEntry {
         payload_bytes: &[u8],
         known: &KnownKeys,
     ) -> Result<SignedEntry, EntryError> {
-        let envelope = Envelope::parse_known(envelope_bytes, known)?;
+        Self::from_stored_with(envelope_bytes, payload_bytes, |text| {
+            match known.get(text) {
+                Some(k) => Ok(k.clone()),
+                None => text.parse(),
+            }
+        })
+    }
+
+    /// [`SignedEntry::from_stored`], resolving the signer's vkey text through `signer`, which
+    /// MUST behave like `str::parse::<VerifyingKey>` (see [`Envelope::parse_with`]).
+    pub fn from_stored_with(
+        envelope_bytes: &[u8],
+        payload_bytes: &[u8],
+        signer: impl FnOnce(&str) -> Result<VerifyingKey, KeyError>,
+    ) -> Result<SignedEntry, EntryError> {
+        let envelope = Envelope::parse_with(envelope_bytes, signer)?;
         let payload = Payload::from_stored(envelope.kind(), payload_bytes)?;
         Self::bind(envelope, payload, payload_bytes.to_vec())
     }

@@ -19,10 +19,11 @@
 //! | `witness.rs` | §16 C2SP tlog-witness messages: add-checkpoint body, 409 size body |
 //! | `receipt.rs` | §10 receipts (C2SP tlog-proof), §11 proof JSON |
 //! | `tiles.rs` | §13 C2SP tlog-tiles paths and entry bundles; §13.1 payload bundles |
+//! | `evidence.rs` | §19 fork evidence: two checkpoints signed by one log key that prove a fork or rollback |
 //! | `claimreview.rs` | Appendix A: ClaimReview JSON-LD out of rated statements, and in as payloads |
 //!
 //! Dependency direction inside: keys, encoding, time → kind → payload, figure → entry →
-//! merkle → note → checkpoint → receipt, tiles, cosignature → policy; witness uses checkpoint. A test (`tests/it/layout.rs`) fails if
+//! merkle → note → checkpoint → receipt, tiles, cosignature → policy; witness and evidence use checkpoint. A test (`tests/it/layout.rs`) fails if
 //! any file here names the SQLite crate or the standard library's file or network modules.
 
 pub mod checkpoint;
@@ -30,6 +31,7 @@ pub mod claimreview;
 pub mod cosignature;
 pub mod encoding;
 pub mod entry;
+pub mod evidence;
 pub mod figure;
 pub mod keys;
 pub mod kind;

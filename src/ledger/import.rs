@@ -251,14 +251,14 @@ fn parse_batch(
 /// Signer keys parsed once per import rather than once per line: parsing a vkey recomputes
 /// its key ID and decompresses a curve point. Shared by the threads verifying a batch; holds
 /// only keys that parsed, so [`SignerCache::resolve`] behaves exactly like `str::parse`.
-struct SignerCache(Mutex<KnownKeys>);
+pub(crate) struct SignerCache(Mutex<KnownKeys>);
 
 impl SignerCache {
-    fn new(log_key: &VerifyingKey) -> Self {
+    pub(crate) fn new(log_key: &VerifyingKey) -> Self {
         SignerCache(Mutex::new([(log_key.to_string(), log_key.clone())].into()))
     }
 
-    fn resolve(&self, text: &str) -> std::result::Result<VerifyingKey, KeyError> {
+    pub(crate) fn resolve(&self, text: &str) -> std::result::Result<VerifyingKey, KeyError> {
         let cached = self.lock().get(text).cloned();
         if let Some(key) = cached {
             return Ok(key);

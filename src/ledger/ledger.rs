@@ -79,6 +79,9 @@ pub struct Ledger {
     pub(crate) origin: String,
     pub(crate) log_key: VerifyingKey,
     pub(crate) operator: Option<Operator>,
+    /// `Some(source)` when this file is a replica (meta `replica_of`): every append path refuses
+    /// it with [`Error::Replica`]; only the mirror writes it (src/ledger/replica.rs).
+    pub(crate) replica_of: Option<String>,
     /// The key book as of a key mark (`store::key_mark`), so reads that name recorders do not
     /// replay and re-verify every key entry each time.
     pub(crate) key_cache: std::cell::RefCell<Option<(KeyMark, KeyBook)>>,
@@ -96,7 +99,7 @@ impl std::fmt::Debug for Ledger {
 }
 
 /// Remove a ledger this process just created (and its SQLite side files), after a failure.
-fn remove_ledger_files(path: &Path) {
+pub(crate) fn remove_ledger_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
@@ -181,6 +184,7 @@ impl Ledger {
                 key: operator.clone(),
                 state: state.clone(),
             }),
+            replica_of: None,
             key_cache: Default::default(),
         };
         let result = (|| {
@@ -256,11 +260,13 @@ impl Ledger {
         let log_key: VerifyingKey = store::meta(&store.conn, "log_vkey")?
             .ok_or_else(|| missing("log key"))?
             .parse()?;
+        let replica_of = store::meta(&store.conn, crate::ledger::replica::REPLICA_META)?;
         Ok(Ledger {
             store,
             origin,
             log_key,
             operator: None,
+            replica_of,
             key_cache: Default::default(),
         })
     }
@@ -284,6 +290,8 @@ impl Ledger {
         key: SigningKey,
         opts: OperatorOptions,
     ) -> Result<OperatorLoaded> {
+        // A replica has no operator key: its checkpoints are the source's.
+        self.refuse_if_replica()?;
         let given = key.verifying_key();
         if given != self.log_key {
             return Err(Error::WrongOperatorKey {
@@ -483,64 +491,29 @@ impl Ledger {
         on_duplicate: OnDuplicate,
     ) -> std::result::Result<Written, (usize, Error)> {
         let last = batch.len().saturating_sub(1);
+        let at = |pos: usize| move |e: Error| (pos, e);
+        if let Err(e) = self.refuse_if_replica() {
+            return Err((0, e));
+        }
         let operator = self.operator.clone();
         let origin = self.origin.clone();
         let log_key = self.log_key.clone();
-        let at = |pos: usize| move |e: Error| (pos, e);
         let tx = self.store.begin_write().map_err(at(0))?;
         let start = store::size(&tx).map_err(at(0))?;
-        // Read under the write lock: another process may have appended key entries. Only the
-        // grants and revocations of the keys this batch involves are read.
-        let mut book = key_book_for(&tx, &log_key, &batch).map_err(at(0))?;
         let mut frontier = store::frontier(&tx, start).map_err(at(0))?;
-        let mut results = Vec::with_capacity(batch.len());
-        // Leaf hashes of the entries written, from their envelope bytes: what the signer extends
-        // its last signed tree with (never the stored tree, which it checks instead).
-        let mut leaves = Vec::with_capacity(batch.len());
-        let mut skipped = 0;
         let mut redactions = redact::InBatch::default();
-        for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
-            let index = frontier.size();
-            let Some(warnings) = check_rules(&tx, &mut book, index, &signed, &leaf, on_duplicate)
-                .map_err(at(pos))?
-            else {
-                skipped += 1;
-                continue;
-            };
-            let env = signed.envelope();
-            store::insert_entry(
-                &tx,
-                &NewRow {
-                    idx: index,
-                    leaf_hash: &leaf,
-                    kind: env.kind().as_str(),
-                    target_idx: env.target().map(|t| t.index),
-                    envelope: env.as_bytes(),
-                    payload: signed.payload_bytes(),
-                },
-            )
-            .map_err(at(pos))?;
-            redactions
-                .stored(&tx, pos, index, &signed)
-                .map_err(at(pos))?;
-            let mut err = None;
-            frontier.push(leaf, |level, idx, hash| {
-                if err.is_none() {
-                    err = store::insert_node(&tx, level, idx, hash).err();
-                }
-            });
-            if let Some(e) = err {
-                return Err((pos, e));
-            }
-            leaves.push(leaf);
-            let recorder = book.recorder_name(signed.envelope().signer());
-            results.push(Appended {
-                entry: Entry::new(index, signed),
-                warnings,
-                checkpoint: None,
-                recorder,
-            });
-        }
+        let Stored {
+            appended: mut results,
+            leaves,
+            skipped,
+        } = store_entries(
+            &tx,
+            &log_key,
+            &mut frontier,
+            batch,
+            on_duplicate,
+            &mut redactions,
+        )?;
         if results.is_empty() && on_duplicate == OnDuplicate::Skip {
             // Dropping the transaction rolls it back; nothing was written.
             return Ok(Written {
@@ -661,6 +634,86 @@ pub(crate) struct Written {
     pub appended: Vec<Appended>,
     /// Entries skipped as already present.
     pub skipped: u64,
+}
+
+/// What [`store_entries`] stored.
+pub(crate) struct Stored {
+    /// The entries stored, in order (no checkpoint yet).
+    pub appended: Vec<Appended>,
+    /// Their leaf hashes, from their envelope bytes: what the signer extends its last signed
+    /// tree with (never the stored tree, which it checks instead).
+    pub leaves: Vec<Hash>,
+    /// Entries skipped as already present.
+    pub skipped: u64,
+}
+
+/// Check every entry of `batch` against the append rules and store it, with the tree nodes it
+/// completes, at the end of the tree `frontier` describes, inside the write transaction `tx`.
+/// The one loop every append path runs: [`Ledger::write_batch`] for appends and imports, and
+/// the mirror's replication (src/ledger/replica.rs). The caller checks the batch's redactions
+/// are covered ([`redact::InBatch::check_covered`]) and commits; on error it drops `tx`.
+pub(crate) fn store_entries(
+    tx: &rusqlite::Connection,
+    log_key: &VerifyingKey,
+    frontier: &mut merkle::Frontier,
+    batch: Vec<(SignedEntry, Hash)>,
+    on_duplicate: OnDuplicate,
+    redactions: &mut redact::InBatch,
+) -> std::result::Result<Stored, (usize, Error)> {
+    let at = |pos: usize| move |e: Error| (pos, e);
+    // Read under the write lock: another process may have appended key entries. Only the
+    // grants and revocations of the keys this batch involves are read.
+    let mut book = key_book_for(tx, log_key, &batch).map_err(at(0))?;
+    let mut results = Vec::with_capacity(batch.len());
+    let mut leaves = Vec::with_capacity(batch.len());
+    let mut skipped = 0;
+    for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
+        let index = frontier.size();
+        let Some(warnings) =
+            check_rules(tx, &mut book, index, &signed, &leaf, on_duplicate).map_err(at(pos))?
+        else {
+            skipped += 1;
+            continue;
+        };
+        let env = signed.envelope();
+        store::insert_entry(
+            tx,
+            &NewRow {
+                idx: index,
+                leaf_hash: &leaf,
+                kind: env.kind().as_str(),
+                target_idx: env.target().map(|t| t.index),
+                envelope: env.as_bytes(),
+                payload: signed.payload_bytes(),
+            },
+        )
+        .map_err(at(pos))?;
+        redactions
+            .stored(tx, pos, index, &signed)
+            .map_err(at(pos))?;
+        let mut err = None;
+        frontier.push(leaf, |level, idx, hash| {
+            if err.is_none() {
+                err = store::insert_node(tx, level, idx, hash).err();
+            }
+        });
+        if let Some(e) = err {
+            return Err((pos, e));
+        }
+        leaves.push(leaf);
+        let recorder = book.recorder_name(signed.envelope().signer());
+        results.push(Appended {
+            entry: Entry::new(index, signed),
+            warnings,
+            checkpoint: None,
+            recorder,
+        });
+    }
+    Ok(Stored {
+        appended: results,
+        leaves,
+        skipped,
+    })
 }
 
 /// The signer state path: `explicit`, else `<key file>.last-checkpoint`, else

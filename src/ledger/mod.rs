@@ -11,6 +11,7 @@
 //! | `audit/` | whole-ledger verification from the stored bytes up |
 //! | `import.rs` | bulk import and export as JSON Lines |
 //! | `claimreview.rs` | ClaimReview export with the publisher settings; ClaimReview archives imported as signed entries |
+//! | `replica.rs` | replica ledgers: the copy `claimledger mirror` keeps, refused to every append path |
 //! | `rules.rs` | the append rules; the one checked conversion from a stored row to an entry |
 //! | `keybook.rs` | key grants and revocations in force at an index |
 //! | `redact.rs` | redactions: withhold a payload, erase its bytes, read what stands in for it |
@@ -38,6 +39,8 @@ mod query;
 #[cfg(feature = "sqlite")]
 mod redact;
 #[cfg(feature = "sqlite")]
+mod replica;
+#[cfg(feature = "sqlite")]
 mod rules;
 #[cfg(feature = "sqlite")]
 pub mod settings;
@@ -49,7 +52,12 @@ pub(crate) mod store;
 pub mod witnesses;
 
 #[cfg(feature = "sqlite")]
+#[cfg(feature = "sqlite")]
+pub(crate) use ledger::remove_ledger_files;
+#[cfg(feature = "sqlite")]
 pub use ledger::*;
+#[cfg(feature = "sqlite")]
+pub(crate) use replica::Replicated;
 #[cfg(feature = "sqlite")]
 pub(crate) use rules::{
     OnDuplicate, check_target, checked_signed, entry_from_row, key_book_before,

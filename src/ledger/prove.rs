@@ -56,6 +56,7 @@ impl Ledger {
     /// `signer::sign_checkpoint_in`): it signs only a tree that extends the last checkpoint this
     /// key signed, else [`Error::LedgerAltered`] and nothing is signed.
     pub fn sign_checkpoint(&mut self) -> Result<SignedCheckpoint> {
+        self.refuse_if_replica()?;
         let operator = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
             path: self.operator_key_path().ok().flatten(),
         })?;
@@ -189,50 +190,70 @@ impl Ledger {
     /// the receipt carries the redaction's own receipt (same checkpoint) instead, which proves
     /// the withholding (FORMAT.md §10.1).
     pub fn receipt(&self, index: u64) -> Result<Receipt> {
-        let entry = self.entry(index)?;
-        let (size, note) = match self.witness_policy()? {
-            Some(policy) => {
-                let cp = self
-                    .newest_meeting(index, &policy)?
-                    .ok_or(Error::NotWitnessed { index })?;
-                (cp.checkpoint.size, cp.note)
-            }
+        let cp = match self.witness_policy()? {
+            Some(policy) => self
+                .newest_meeting(index, &policy)?
+                .ok_or(Error::NotWitnessed { index })?,
             None => {
-                let cp = store::latest_checkpoint(&self.store.conn)?
+                let row = store::latest_checkpoint(&self.store.conn)?
                     .filter(|c| c.size > index)
                     .ok_or(Error::NotCovered { index })?;
-                (cp.size, self.published(&cp)?)
+                self.stored_checkpoint(&row)?
             }
         };
+        self.receipt_against(index, &cp)
+    }
+
+    /// A receipt for entry `index` against `cp`, a checkpoint of this ledger as
+    /// [`Ledger::checkpoint`] returns it (its note verified with the log key, cosignatures
+    /// included), whatever the witness policy: what `claimledger publish` writes beside the
+    /// checkpoint it publishes.
+    ///
+    /// [`Error::NotCovered`] when `cp` does not cover the entry or, for a withheld payload, the
+    /// redaction that withholds it (then no receipt exists against `cp`: the payload is gone and
+    /// its withholding is not yet signed).
+    pub fn receipt_against(&self, index: u64, cp: &SignedCheckpoint) -> Result<Receipt> {
+        let size = cp.checkpoint.size;
+        if index >= size {
+            return Err(Error::NotCovered { index });
+        }
+        let entry = self.entry(index)?;
         let redaction = match entry.withheld() {
             // The redaction comes after the entry; a checkpoint signed before it does not
             // cover it, and then neither the payload nor the proof of its withholding exists.
             Some(w) if w.redaction >= size => {
                 return Err(Error::NotCovered { index: w.redaction });
             }
-            Some(w) => Some(Box::new(self.receipt_at(w.redaction, size, &note, None)?)),
+            Some(w) => Some(Box::new(self.receipt_at(w.redaction, cp, None)?)),
             None => None,
         };
-        self.receipt_at(index, size, &note, redaction)
+        self.receipt_at(index, cp, redaction)
+    }
+
+    /// A stored checkpoint with its cosignatures, its note verified with the log key.
+    fn stored_checkpoint(&self, row: &store::CheckpointRow) -> Result<SignedCheckpoint> {
+        let note = self.published(row)?;
+        let (checkpoint, _) = open_checkpoint(note.as_bytes(), &self.log_key).map_err(|e| {
+            Error::altered(format!(
+                "the checkpoint stored at size {} does not verify with the log key ({e})",
+                row.size
+            ))
+        })?;
+        Ok(SignedCheckpoint { checkpoint, note })
     }
 
     fn receipt_at(
         &self,
         index: u64,
-        size: u64,
-        note: &str,
+        cp: &SignedCheckpoint,
         redaction: Option<Box<Receipt>>,
     ) -> Result<Receipt> {
         let entry = self.entry(index)?;
-        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, size)?;
+        let signed = &cp.checkpoint;
+        let proof = merkle::inclusion_proof(&Nodes(&self.store.conn), index, signed.size)?;
         // A receipt that would not verify is never handed out: the entry's own leaf hash must
         // reach the signed root through the stored nodes (O(log n)). A swapped or edited entry
-        // or tree node fails here.
-        let (signed, _) = open_checkpoint(note.as_bytes(), &self.log_key).map_err(|e| {
-            Error::altered(format!(
-                "the checkpoint stored at size {size} does not verify with the log key ({e})"
-            ))
-        })?;
+        // or tree node fails here. (The note itself was verified when `cp` was made.)
         merkle::verify_inclusion(
             index,
             signed.size,
@@ -252,7 +273,7 @@ impl Ledger {
                 extra: None,
                 index,
                 proof,
-                checkpoint: note.to_string(),
+                checkpoint: cp.note.clone(),
             },
             redaction,
         })

@@ -30,6 +30,7 @@ impl Ledger {
         category: RedactionCategory,
         reason: &str,
     ) -> Result<Appended> {
+        self.refuse_if_replica()?;
         let operator = self.operator.clone().ok_or_else(|| Error::NoOperatorKey {
             path: self.operator_key_path().ok().flatten(),
         })?;

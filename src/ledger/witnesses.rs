@@ -147,6 +147,8 @@ impl Ledger {
     /// checkpoint's body ([`Error::Witness`] otherwise, and nothing is stored). Returns the line
     /// stored (an earlier cosignature of the same checkpoint by the same witness is kept).
     pub fn add_cosignature(&mut self, size: u64, key: &WitnessKey, lines: &str) -> Result<String> {
+        // A replica keeps the cosignatures its source served, inside the stored notes.
+        self.refuse_if_replica()?;
         let tx = self.store.begin_write()?;
         let row = store::checkpoint_at(&tx, size)?
             .ok_or_else(|| Error::Size(format!("no checkpoint is stored at size {size}")))?;

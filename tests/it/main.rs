@@ -20,8 +20,10 @@ mod layout; // src/format/ is pure (no rusqlite, std::fs, std::net); DESIGN.md n
 mod ledger; // library: append rules, history, figures, proofs, receipts, re-checked after each step
 mod litewitness; // litewitness (torchwood, Go) as our witness: cosign, 409/422 evidence, slow and dead witnesses
 mod merkle; // RFC 6962 roots, RFC 9162 proof vectors, slow reference vs stored-hash code
+mod mirror; // claimledger mirror: replicas follow a published log, refuse appends, catch rollbacks and forks with evidence, resume
 mod note; // C2SP signed-note and tlog-checkpoint vectors, Tessera checkpoints
 mod parsers; // property tests: every parser of untrusted bytes never panics; valid inputs round-trip
+mod publish; // publish DEST: Go reads the static tiles, receipts verify, redacted bytes gone, incremental, SIGKILL
 mod redaction; // legal removal: bytes gone from db/-wal/-shm, proofs kept, forgeries refused and found
 mod serve; // claimledger serve over HTTP: every endpoint vs the CLI, error classes, concurrent appends, tiles
 mod serve_limits; // serve vs slow, idle and malformed clients: timeouts, connection cap, JSON refusals

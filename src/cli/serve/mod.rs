@@ -43,6 +43,8 @@ pub struct State {
     body_timeout: std::time::Duration,
     /// Cosigns in the background after appends (only when the writer can append).
     cosigner: Option<super::cosign::Background>,
+    /// Where the log is copied from, when the ledger is a replica (appends answer 403).
+    replica_of: Option<String>,
 }
 
 type Shared = Arc<State>;
@@ -50,8 +52,15 @@ type Shared = Arc<State>;
 pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
     let (writer, notice) = ctx.open_for_append()?;
     let log_key = writer.log_key().clone();
+    let replica_of = writer.replica_of().map(str::to_string);
     let writer = if writer.has_operator_key() {
         Some(writer)
+    } else if let Some(source) = &replica_of {
+        eprintln!(
+            "notice: this ledger is a mirror of {}; POST /v1/entries answers 403 (record on the source), reads are served",
+            super::Shown(source)
+        );
+        None
     } else {
         eprintln!(
             "notice: {}; POST /v1/entries is disabled (answers 503), reads are served",
@@ -63,6 +72,7 @@ pub fn run(ctx: &Ctx, args: ServeArgs) -> Result<Outcome> {
     let state = Arc::new(State {
         path: ctx.ledger.clone(),
         log_key,
+        replica_of,
         writer: writer.map(Mutex::new),
         readers: Mutex::new(Vec::new()),
         read_slots: tokio::sync::Semaphore::new(
@@ -232,6 +242,11 @@ impl State {
         let state = Arc::clone(self);
         blocking(move || {
             let Some(writer) = &state.writer else {
+                if let Some(source) = &state.replica_of {
+                    return Err(ApiError::from(claimledger::Error::Replica {
+                        source_location: source.clone(),
+                    }));
+                }
                 return Err(ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "read_only",
@@ -321,6 +336,7 @@ impl From<Error> for ApiError {
             | Error::KeyRule(_)
             | Error::RedactionRule(_) => (S::UNPROCESSABLE_ENTITY, "rule_violation"),
             Error::Duplicate { .. } => (S::CONFLICT, "duplicate"),
+            Error::Replica { .. } => (S::FORBIDDEN, "replica"),
             Error::NotCovered { .. } => (S::CONFLICT, "not_covered"),
             Error::NotWitnessed { .. } => (S::CONFLICT, "not_witnessed"),
             Error::Witness(_) => (S::BAD_REQUEST, "bad_request"),

@@ -21,8 +21,12 @@ mod proof;
 mod tests;
 mod verify;
 
-pub use proof::{consistency_proof, inclusion_proof, root_at, subtree_hash};
-pub use verify::{root_from_inclusion, verify_consistency, verify_inclusion};
+pub use proof::{
+    consistency_proof, inclusion_proof, root_at, self_contained_consistency_proof, subtree_hash,
+};
+pub use verify::{
+    root_from_inclusion, roots_from_consistency, verify_consistency, verify_inclusion,
+};
 
 // Public only so the integration tests can check against it; hidden because it is no API.
 #[doc(hidden)]
@@ -179,6 +183,14 @@ pub enum ProofError {
         "the old and new roots differ although both tree sizes are {size}: one of the roots is wrong, or the log has forked"
     )]
     RootsDifferForEqualSizes {
+        /// The common tree size.
+        size: u64,
+    },
+    /// Roots were asked of a consistency proof between two trees of the same size.
+    #[error(
+        "both tree sizes are {size}: a consistency proof between equal sizes is empty and computes no root; compare the two roots directly"
+    )]
+    EqualSizes {
         /// The common tree size.
         size: u64,
     },

@@ -128,3 +128,22 @@ pub fn consistency_proof<S: NodeSource>(
     proof.reverse();
     Ok(proof)
 }
+
+/// The self-contained consistency proof from `old_size` to `new_size` (see
+/// [`roots_from_consistency`](super::roots_from_consistency)): the RFC 9162 proof, preceded by
+/// the root of the first `old_size` leaves when `old_size` is a power of two. Same errors as
+/// [`consistency_proof`], and for equal sizes it is empty. At most `2 * log2(new_size) + 3` reads.
+pub fn self_contained_consistency_proof<S: NodeSource>(
+    src: &S,
+    old_size: u64,
+    new_size: u64,
+) -> Result<Vec<Hash>, S::Error> {
+    let rfc = consistency_proof(src, old_size, new_size)?;
+    if old_size == new_size || !old_size.is_power_of_two() {
+        return Ok(rfc);
+    }
+    let mut proof = Vec::with_capacity(rfc.len() + 1);
+    proof.push(subtree_hash(src, 0, old_size)?);
+    proof.extend(rfc);
+    Ok(proof)
+}

@@ -53,6 +53,20 @@ pub fn consistency_proof(old_size: usize, leaves: &[Hash]) -> Vec<Hash> {
     subproof(old_size, leaves, true)
 }
 
+/// The self-contained consistency proof: `PROOF(m, D[n])` preceded by `MTH(D[0:m])` when `m` is a
+/// power of two. Empty under the same conditions as [`consistency_proof`].
+pub fn self_contained_consistency_proof(old_size: usize, leaves: &[Hash]) -> Vec<Hash> {
+    if old_size == 0 || old_size >= leaves.len() {
+        return Vec::new();
+    }
+    let mut proof = Vec::new();
+    if old_size.is_power_of_two() {
+        proof.push(root(&leaves[..old_size]));
+    }
+    proof.extend(consistency_proof(old_size, leaves));
+    proof
+}
+
 /// `SUBPROOF(m, D[n], b)` for `1 <= m <= n`.
 fn subproof(m: usize, leaves: &[Hash], whole_old_tree: bool) -> Vec<Hash> {
     let n = leaves.len();

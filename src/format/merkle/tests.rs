@@ -344,6 +344,63 @@ fn consistency_proofs_match_reference_up_to_256() {
 }
 
 #[test]
+fn self_contained_consistency_proofs_give_both_roots_up_to_128() {
+    let tree = MemTree::new(128, false);
+    for n in 1..=128u64 {
+        let view = tree.view(n);
+        let leaves = &tree.leaves[..n as usize];
+        for m in 1..n {
+            let proof = self_contained_consistency_proof(&view, m, n).expect("proof");
+            let want = reference::self_contained_consistency_proof(m as usize, leaves);
+            assert_eq!(proof, want, "({m}, {n})");
+            let roots = roots_from_consistency(m, n, &proof);
+            assert_eq!(
+                roots,
+                Ok((tree.roots[m as usize], tree.roots[n as usize])),
+                "({m}, {n})"
+            );
+            // Every hash is bound into the new root: flipping one changes it.
+            for i in 0..proof.len() {
+                let mut bad = proof.clone();
+                bad[i] = flip_bit(&bad[i], i);
+                let (_, new_root) = roots_from_consistency(m, n, &bad).expect("same length");
+                assert_ne!(new_root, tree.roots[n as usize], "({m}, {n}) hash {i}");
+            }
+            for len in [proof.len() - 1, proof.len() + 1] {
+                let mut wrong = proof.clone();
+                wrong.resize(len, [7; 32]);
+                assert!(
+                    matches!(
+                        roots_from_consistency(m, n, &wrong),
+                        Err(ProofError::WrongConsistencyProofLength { .. })
+                    ),
+                    "({m}, {n}) length {len}"
+                );
+            }
+        }
+        assert_eq!(
+            self_contained_consistency_proof(&view, n, n),
+            Ok(Vec::new())
+        );
+        assert_eq!(
+            roots_from_consistency(n, n, &[] as &[Hash]),
+            Err(ProofError::EqualSizes { size: n })
+        );
+        assert_eq!(
+            roots_from_consistency(0, n, &[] as &[Hash]),
+            Err(ProofError::OldSizeZero)
+        );
+        assert_eq!(
+            roots_from_consistency(n + 1, n, &[] as &[Hash]),
+            Err(ProofError::OldSizeTooLarge {
+                old_size: n + 1,
+                new_size: n
+            })
+        );
+    }
+}
+
+#[test]
 fn random_pairs_up_to_100_000() {
     const N: u64 = 100_000;
     let tree = MemTree::new(N, false);

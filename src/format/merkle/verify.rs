@@ -192,6 +192,25 @@ pub fn verify_consistency(
             None => return Err(wrong_length),
         }
     };
+    let (fr, sr) = fold_consistency(old_size, new_size, first, rest).ok_or(wrong_length)?;
+    if fr != *old_root {
+        return Err(ProofError::OldRootMismatch { old_size, new_size });
+    }
+    if sr != *new_root {
+        return Err(ProofError::NewRootMismatch { old_size, new_size });
+    }
+    Ok(())
+}
+
+/// RFC 9162 §2.1.4.2 steps 3 to 6 for `0 < old_size < new_size`: folds the first path element
+/// and the rest of the proof into `(fr, sr)`, the roots at the old and the new size. `None` when
+/// the proof runs out or has hashes left over (a length error for the caller to name).
+fn fold_consistency(
+    old_size: u64,
+    new_size: u64,
+    first: &Hash,
+    rest: &[Hash],
+) -> Option<(Hash, Hash)> {
     let mut fn_ = old_size - 1;
     let mut sn = new_size - 1;
     while fn_ & 1 == 1 {
@@ -202,7 +221,7 @@ pub fn verify_consistency(
     let mut sr = *first;
     for c in rest {
         if sn == 0 {
-            return Err(wrong_length);
+            return None;
         }
         if fn_ & 1 == 1 || fn_ == sn {
             fr = node_hash(c, &fr);
@@ -217,14 +236,48 @@ pub fn verify_consistency(
         fn_ >>= 1;
         sn >>= 1;
     }
-    if sn != 0 {
+    (sn == 0).then_some((fr, sr))
+}
+
+/// The roots at `old_size` and at `new_size` that a self-contained consistency proof leads to:
+/// `(root of the first old_size leaves, root of all new_size leaves)`.
+///
+/// A self-contained consistency proof is the RFC 9162 §2.1.4.1 proof `PROOF(old_size,
+/// D[new_size])`, preceded by the root of the first `old_size` leaves when `old_size` is a power
+/// of two (the one case where the RFC proof omits it, because its verifier seeds with the claimed
+/// old root). It needs no claimed root, so it can show that a tree does NOT extend another: if the
+/// new root it computes is a signed root, every hash in it is a node of that tree (SHA-256 being
+/// collision resistant), and so is the old root it computes.
+///
+/// Requires `0 < old_size < new_size` (`OldSizeZero`, `OldSizeTooLarge`, `EqualSizes`), every
+/// hash 32 bytes (`BadProofHashLength`) and exactly the length the sizes require
+/// (`WrongConsistencyProofLength`, counting the prepended root). Never panics.
+pub fn roots_from_consistency(
+    old_size: u64,
+    new_size: u64,
+    proof: &[impl AsRef<[u8]>],
+) -> Result<(Hash, Hash), ProofError> {
+    if old_size == 0 {
+        return Err(ProofError::OldSizeZero);
+    }
+    if old_size > new_size {
+        return Err(ProofError::OldSizeTooLarge { old_size, new_size });
+    }
+    if old_size == new_size {
+        return Err(ProofError::EqualSizes { size: old_size });
+    }
+    let proof = as_proof_hashes(proof)?;
+    let expected =
+        consistency_proof_len(old_size, new_size) + usize::from(old_size.is_power_of_two());
+    let wrong_length = ProofError::WrongConsistencyProofLength {
+        old_size,
+        new_size,
+        expected,
+        got: proof.len(),
+    };
+    if proof.len() != expected {
         return Err(wrong_length);
     }
-    if fr != *old_root {
-        return Err(ProofError::OldRootMismatch { old_size, new_size });
-    }
-    if sr != *new_root {
-        return Err(ProofError::NewRootMismatch { old_size, new_size });
-    }
-    Ok(())
+    let (first, rest) = proof.split_first().ok_or(wrong_length.clone())?;
+    fold_consistency(old_size, new_size, first, rest).ok_or(wrong_length)
 }

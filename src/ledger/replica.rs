@@ -1,0 +1,199 @@
+//! Replica ledgers: a copy of another log that only `claimledger mirror` appends to.
+//!
+//! A replica is an ordinary ledger file whose meta has `replica_of` (where the copied log is
+//! read from) and no operator key: its origin and log key are the source's, its entries are the
+//! source's entries at the same indexes, and its checkpoints are the source's signed notes (with
+//! the cosignatures they were served with), stored at the sizes the mirror accepted. Every read
+//! works on it (`log`, `history`, `receipt`, `audit`, `serve`); every append path refuses it
+//! with [`Error::Replica`]. The mirror appends through [`Ledger::replicate`], which runs the
+//! same rules and the same store loop as any append (`store_entries`).
+
+use crate::error::{Error, Result};
+use crate::format::checkpoint::Checkpoint;
+use crate::format::entry::SignedEntry;
+use crate::format::keys::VerifyingKey;
+use crate::format::merkle::{self, Hash};
+use crate::format::time;
+use crate::ledger::ledger::store_entries;
+use crate::ledger::prove::SignedCheckpoint;
+use crate::ledger::store::{self, Store};
+use crate::ledger::{Ledger, OnDuplicate, redact};
+use std::path::Path;
+
+/// The meta key naming the source of a replica.
+pub(crate) const REPLICA_META: &str = "replica_of";
+
+/// What [`Ledger::replicate`] stored.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Replicated {
+    /// Entries appended.
+    pub appended: u64,
+    /// Redactions among them that withheld a payload the replica already held (its bytes are
+    /// erased here too, as on the source).
+    pub redactions_applied: u64,
+    /// Set when a redaction was copied but a reader kept the WAL from being truncated.
+    pub warning: Option<String>,
+}
+
+impl Ledger {
+    /// Create an empty replica of the log signed by `log_key` (origin: the key's name), read
+    /// from `source`. MUST NOT overwrite: an existing path gives [`Error::AlreadyExists`].
+    /// It holds no entry until the first [`Ledger::replicate`].
+    ///
+    /// The file is made whole under a temporary name beside `path` and then linked into place,
+    /// so a crash never leaves at `path` a file that is not yet a ledger (a crash may leave the
+    /// temporary `<path>.creating-<pid>`, which nothing reads).
+    pub fn create_replica(
+        path: impl AsRef<Path>,
+        source: &str,
+        log_key: &VerifyingKey,
+    ) -> Result<Ledger> {
+        let path = path.as_ref();
+        let origin = log_key.name().to_string();
+        Checkpoint::new(&origin, 0, merkle::EMPTY_ROOT)?;
+        if path.exists() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".creating-{}", std::process::id()));
+        let tmp = std::path::PathBuf::from(tmp);
+        crate::ledger::ledger::remove_ledger_files(&tmp);
+        let made = (|| {
+            let mut store = Store::create(&tmp)?;
+            let tx = store.begin_write()?;
+            store::set_meta(&tx, "origin", &origin)?;
+            store::set_meta(&tx, "log_vkey", &log_key.to_string())?;
+            store::set_meta(&tx, "created_at", &time::now_rfc3339())?;
+            store::set_meta(&tx, REPLICA_META, source)?;
+            tx.commit()?;
+            store::checkpoint_truncate(&store.conn)?;
+            drop(store);
+            // A link, unlike a rename, never replaces a file another process put there.
+            std::fs::hard_link(&tmp, path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => Error::AlreadyExists {
+                    path: path.to_path_buf(),
+                },
+                _ => Error::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                },
+            })
+        })();
+        crate::ledger::ledger::remove_ledger_files(&tmp);
+        made?;
+        Ledger::open(path)
+    }
+
+    /// Where this ledger's log is copied from, if it is a replica.
+    pub fn replica_of(&self) -> Option<&str> {
+        self.replica_of.as_deref()
+    }
+
+    /// [`Error::Replica`] if this ledger is a replica: what every append path calls first.
+    pub(crate) fn refuse_if_replica(&self) -> Result<()> {
+        match &self.replica_of {
+            Some(source) => Err(Error::Replica {
+                source_location: source.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Append the source's entries `[accepted, served size)` to this replica and store the
+    /// source's signed checkpoint `served` (its note exactly as served, cosignatures included), in ONE
+    /// write transaction: all or nothing, so a crash leaves the replica at its last accepted
+    /// checkpoint and running the mirror again resumes.
+    ///
+    /// The caller (src/mirror/) has verified `served` with the pinned log key and its consistency
+    /// with the checkpoint this replica accepted at size `accepted` (root `accepted_root`), and
+    /// parsed and signature-checked the entries (`chunks`, in index order, each entry with its
+    /// leaf hash). Here, under the write lock: the replica MUST still be at that checkpoint
+    /// (another mirror run did not move it); every entry passes the append rules (the same
+    /// `store_entries` loop as every append); every withheld entry is covered by a redaction;
+    /// the tree recomputed from the replica's frontier over the new leaves MUST have the
+    /// signed root. A redaction of an entry the replica already holds erases its payload here.
+    /// A rule broken by an entry gives [`Error::SourceEntry`]; nothing is written on any error.
+    pub(crate) fn replicate(
+        &mut self,
+        source: &str,
+        accepted: u64,
+        accepted_root: &Hash,
+        served: &SignedCheckpoint,
+        chunks: impl Iterator<Item = Vec<(SignedEntry, Hash)>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Replicated> {
+        if self.replica_of.is_none() {
+            return Err(Error::Size(
+                "this ledger is not a replica; 'claimledger mirror' copies a log only into a replica it created".into(),
+            ));
+        }
+        let log_key = self.log_key.clone();
+        let (note, served) = (&served.note, &served.checkpoint);
+        let tx = self.store.begin_write()?;
+        let start = store::size(&tx)?;
+        let latest = store::latest_checkpoint(&tx)?.map_or(0, |c| c.size);
+        if start != accepted || latest != accepted {
+            return Err(Error::Size(format!(
+                "the replica changed while this run read the source (it holds {start} entries, its newest checkpoint is at size {latest}, this run started from {accepted}); run the mirror again"
+            )));
+        }
+        let mut frontier = store::frontier(&tx, start)?;
+        if frontier.root() != *accepted_root {
+            return Err(Error::altered(format!(
+                "the replica's stored tree at size {start} does not fold to the root of the checkpoint it accepted there"
+            )));
+        }
+        let mut redactions = redact::InBatch::default();
+        let mut report = Replicated::default();
+        for chunk in chunks {
+            let first = frontier.size();
+            report.redactions_applied += chunk
+                .iter()
+                .filter(|(e, _)| e.envelope().kind() == crate::format::kind::Kind::Redaction)
+                .filter(|(e, _)| e.envelope().target().is_some_and(|t| t.index < start))
+                .count() as u64;
+            let stored = store_entries(
+                &tx,
+                &log_key,
+                &mut frontier,
+                chunk,
+                OnDuplicate::Refuse,
+                &mut redactions,
+            )
+            .map_err(|(pos, e)| source_entry(first + pos as u64, e))?;
+            report.appended += stored.appended.len() as u64;
+            progress(frontier.size());
+        }
+        redactions
+            .check_covered(&tx)
+            .map_err(|(_, e)| source_entry(frontier.size(), e))?;
+        if frontier.size() != served.size || frontier.root() != served.root {
+            return Err(Error::Size(format!(
+                "the entries copied end at size {} with a root other than the source's checkpoint at size {}; nothing was written",
+                frontier.size(),
+                served.size
+            )));
+        }
+        store::insert_checkpoint(&tx, served.size, &served.root, note)?;
+        store::set_meta(&tx, REPLICA_META, source)?;
+        tx.commit()?;
+        self.replica_of = Some(source.to_string());
+        // As on the source, withheld bytes leave the WAL too. A busy reader only delays it;
+        // `claimledger redact --scrub` finishes it.
+        report.warning = redactions.scrub(&self.store.conn);
+        Ok(report)
+    }
+}
+
+/// A rule broken by the entry at `index` of the source; storage failures pass through as is.
+fn source_entry(index: u64, e: Error) -> Error {
+    match e {
+        Error::Storage(_) | Error::Io { .. } => e,
+        e => Error::SourceEntry {
+            index,
+            source: Box::new(e),
+        },
+    }
+}
