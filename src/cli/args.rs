@@ -364,8 +364,10 @@ pub enum KeyCommand {
 /// `bench` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
-    /// On a copy of this ledger, in one run: a full audit (the limit), then the entries of --new
-    /// appended and an incremental audit; each timed and given as a ratio (docs/PERFORMANCE.md).
+    /// On a copy of this ledger, in one run: a full audit (the limit), a publish of the whole
+    /// ledger to a folder and a mirror of it into a new replica, then the entries of --new
+    /// appended and an incremental publish, mirror and audit; each timed and given as a ratio
+    /// to the same-run audit (docs/PERFORMANCE.md, "Scale").
     Scale {
         /// The new entries, as JSON Lines for import (e.g. `examples/gen --post 1000`'s
         /// post.jsonl).

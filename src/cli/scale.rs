@@ -8,6 +8,9 @@
 use super::output::print_json;
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result, bail, ensure};
+use claimledger::mirror::{MirrorOptions, mirror};
+use claimledger::objects::{DirObjects, Objects};
+use claimledger::publish::{ObjectKind, PublishOptions, PublishReport, publish};
 use claimledger::{AuditOptions, ImportOptions, Ledger, OperatorOptions};
 use serde_json::json;
 use std::path::Path;
@@ -15,6 +18,8 @@ use std::time::Instant;
 
 /// The incremental targets of issue 14: each incremental step under 2 seconds.
 const INCREMENTAL_TARGET_S: f64 = 2.0;
+/// The mirror target of issue 14: at least 80% of the same-run full audit rate.
+const MIRROR_TARGET_RATIO: f64 = 0.8;
 
 /// `bench scale` arguments.
 pub struct ScaleArgs<'a> {
@@ -76,6 +81,30 @@ pub fn run(ctx: &Ctx, args: ScaleArgs<'_>) -> Result<Outcome> {
         .clone()
         .context("the ledger has no signed checkpoint; sign one first")?;
     let audit_rate = size as f64 / audit_s;
+
+    // 2. The whole ledger published to a folder, then mirrored from it into a new replica.
+    let published = work.join("published");
+    std::fs::create_dir(&published)?;
+    let objects = DirObjects::open(&published)?;
+    let first_publish = publish(&ledger, &objects, PublishOptions::default())?;
+    let replica = work.join("replica.db");
+    let source_name = published.display().to_string();
+    let mirror_run = |objects: &dyn Objects| {
+        mirror(
+            objects,
+            &MirrorOptions {
+                source: &source_name,
+                ledger: &replica,
+                log_key: &state.log_key().clone(),
+                policy: None,
+                progress: None,
+            },
+        )
+    };
+    let t = Instant::now();
+    let first_mirror = mirror_run(&objects)?;
+    let mirror_s = secs(t);
+    let mirror_rate = first_mirror.new_size as f64 / mirror_s;
     drop(ledger);
 
     // 2. New entries, signed by the operator key with a signer state of the copy's own (the
@@ -119,6 +148,25 @@ pub fn run(ctx: &Ctx, args: ScaleArgs<'_>) -> Result<Outcome> {
         inc.findings.first()
     );
 
+    // 4. The incremental publish and mirror of the new entries.
+    let inc_publish = publish(&ledger, &objects, PublishOptions::default())?;
+    let t = Instant::now();
+    let inc_mirror = mirror_run(&objects)?;
+    let inc_mirror_s = secs(t);
+    ensure!(
+        inc_mirror.appended == imported.imported,
+        "the incremental mirror appended {} entries, not {}",
+        inc_mirror.appended,
+        imported.imported
+    );
+    let log_bytes = |r: &PublishReport| -> u64 {
+        r.by_kind
+            .iter()
+            .filter(|(k, _)| **k != ObjectKind::Site)
+            .map(|(_, t)| t.bytes)
+            .sum()
+    };
+
     let out = json!({
         "limits": limits,
         "entries": size,
@@ -126,13 +174,36 @@ pub fn run(ctx: &Ctx, args: ScaleArgs<'_>) -> Result<Outcome> {
         "full": {
             "audit_seconds": audit_s,
             "audit_entries_per_s": audit_rate,
+            "publish_seconds": first_publish.seconds,
+            "publish_entries_per_s": size as f64 / first_publish.seconds,
+            "published_objects": first_publish.written,
+            "published_bytes": first_publish.bytes,
+            "published_bytes_per_entry": first_publish.bytes as f64 / size as f64,
+            "published_log_bytes_per_entry": log_bytes(&first_publish) as f64 / size as f64,
+            "published_by_kind": first_publish.by_kind,
+            "mirror_seconds": mirror_s,
+            "mirror_entries_per_s": mirror_rate,
+            "mirror_bytes_fetched": first_mirror.bytes_fetched,
         },
         "incremental": {
             "append_seconds": append_s,
             "audit_seconds": inc_audit_s,
             "audit_entries_checked": inc.checked,
+            "publish_seconds": inc_publish.seconds,
+            "publish_objects": inc_publish.written,
+            "publish_bytes": inc_publish.bytes,
+            "mirror_seconds": inc_mirror_s,
+            "mirror_objects_fetched": inc_mirror.objects_fetched,
+            "mirror_bytes_fetched": inc_mirror.bytes_fetched,
+        },
+        "ratios": {
+            "mirror_vs_audit": mirror_rate / audit_rate,
+            "publish_vs_audit": (size as f64 / first_publish.seconds) / audit_rate,
         },
         "targets": {
+            "mirror_at_least_80_percent_of_audit": mirror_rate / audit_rate >= MIRROR_TARGET_RATIO,
+            "incremental_publish_under_2_s": inc_publish.seconds < INCREMENTAL_TARGET_S,
+            "incremental_mirror_under_2_s": inc_mirror_s < INCREMENTAL_TARGET_S,
             "incremental_audit_under_2_s": inc_audit_s < INCREMENTAL_TARGET_S,
         },
         "work": work.display().to_string(),
