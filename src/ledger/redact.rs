@@ -201,9 +201,16 @@ impl Ledger {
     /// Every withheld entry, `(index, what stands in for its payload)`, in index order: what a
     /// list of figures or claims names so a withheld entry is shown as withheld, not omitted.
     pub fn withheld_entries(&self) -> Result<Vec<(u64, Withheld)>> {
+        self.withheld_since(0)
+    }
+
+    /// The entries withheld by redactions at index `from` or later, as
+    /// [`Ledger::withheld_entries`]; reads only the entries from `from` on (what a publish run
+    /// needs after `from`, in time proportional to what is new).
+    pub fn withheld_since(&self, from: u64) -> Result<Vec<(u64, Withheld)>> {
         let conn = &self.store.conn;
         let mut out = Vec::new();
-        for (_, target) in store::redactions(conn)? {
+        for (_, target) in store::redactions(conn, from)? {
             if let Some(w) = withheld(conn, target)? {
                 out.push((target, w));
             }

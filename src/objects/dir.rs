@@ -4,6 +4,45 @@ use super::{Cache, ObjectError, Objects, check_path};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+/// The folder under the root where objects are written before they are renamed into place
+/// (same file system, so the rename is atomic). A web server should not serve it
+/// (docs/EMBEDDING.md); it only ever holds objects being written, or left by a killed writer.
+pub const SCRATCH: &str = ".claimledger-tmp";
+
+/// Distinguishes the scratch files of one process's concurrent puts.
+static NEXT_TMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Remove scratch files left by writers that no longer run (a killed publish): they may hold
+/// bytes a later redaction withholds, and nothing else would ever remove them.
+fn clear_scratch(root: &Path) {
+    let Ok(entries) = std::fs::read_dir(root.join(SCRATCH)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_none_or(|p| !process_alive(p)) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Whether a process with this id runs (a writer in progress keeps its scratch files).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(target_os = "linux")]
+    {
+        Path::new(&format!("/proc/{pid}")).exists()
+    }
+    // No cheap check elsewhere: keep them (they are only ever unreferenced copies).
+    #[cfg(not(target_os = "linux"))]
+    {
+        true
+    }
+}
+
 /// A directory holding a published log; object `a/b` is the file `<root>/a/b`.
 ///
 /// A directory cannot keep a content type or cache lifetime with a file: the web server in
@@ -18,9 +57,12 @@ impl DirObjects {
     pub fn open(root: impl AsRef<Path>) -> Result<DirObjects, ObjectError> {
         let root = root.as_ref();
         match std::fs::metadata(root) {
-            Ok(m) if m.is_dir() => Ok(DirObjects {
-                root: root.to_path_buf(),
-            }),
+            Ok(m) if m.is_dir() => {
+                clear_scratch(root);
+                Ok(DirObjects {
+                    root: root.to_path_buf(),
+                })
+            }
             Ok(_) => Err(ObjectError::BadLocation {
                 given: root.display().to_string(),
                 detail: "not a directory".into(),
@@ -80,12 +122,14 @@ impl Objects for DirObjects {
         let file = self.file(path)?;
         let parent = file.parent().unwrap_or(&self.root);
         std::fs::create_dir_all(parent).map_err(io(parent))?;
-        // Write beside, then rename over: a reader (or a crash) never sees half an object.
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-        let tmp = parent.join(format!(
-            ".{}.tmp-{}",
-            name.unwrap_or_default(),
-            std::process::id()
+        // Write in the scratch folder, then rename over: a reader (or a crash) never sees half
+        // an object, and what a killed writer leaves is in one place, removed by the next open.
+        let scratch = self.root.join(SCRATCH);
+        std::fs::create_dir_all(&scratch).map_err(io(&scratch))?;
+        let tmp = scratch.join(format!(
+            "{}-{}",
+            std::process::id(),
+            NEXT_TMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         let result = (|| {
             let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
@@ -147,5 +191,25 @@ mod tests {
         objects.delete("tile/0/000").unwrap();
         assert_eq!(objects.get("tile/0/000", 10).unwrap(), None);
         assert!(DirObjects::open(dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn opening_removes_what_a_killed_writer_left_and_keeps_a_live_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let scratch = dir.path().join(SCRATCH);
+        std::fs::create_dir(&scratch).unwrap();
+        // Above the largest Linux process id: no such process.
+        let dead = scratch.join("4294967295-0");
+        let live = scratch.join(format!("{}-7", std::process::id()));
+        std::fs::write(&dead, b"withheld later").unwrap();
+        std::fs::write(&live, b"being written").unwrap();
+        let objects = DirObjects::open(dir.path()).unwrap();
+        assert!(!dead.exists());
+        assert!(live.exists());
+        objects
+            .put("a/b", b"x", "text/plain", Cache::Revisable)
+            .unwrap();
+        // A put leaves nothing in the scratch folder but what was there.
+        assert_eq!(std::fs::read_dir(&scratch).unwrap().count(), 1);
     }
 }

@@ -20,9 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Withheld entries whose redaction is at index `from` or later: `(entry, withheld)`.
 pub fn pending(ledger: &Ledger, from: u64) -> Result<Vec<(u64, Withheld)>, Error> {
-    let mut all = ledger.withheld_entries()?;
-    all.retain(|(_, w)| w.redaction >= from);
-    Ok(all)
+    ledger.withheld_since(from)
 }
 
 /// What [`carry`] did.

@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Mutex, MutexGuard};
 
 /// Writer threads: enough to overlap the waits of a put (an fsync, a round trip).
-pub const WRITERS: usize = 4;
+pub const WRITERS: usize = 16;
 
 enum Op {
     Put {

@@ -348,3 +348,211 @@ fn same_tree(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, recei
         );
     }
 }
+
+#[test]
+fn a_destination_holding_another_history_is_refused_and_left_alone() {
+    let mut t = TestLedger::new();
+    t.append_n(3);
+    let dest = t.dir.path().join("site");
+    std::fs::create_dir(&dest).unwrap();
+    publish_json(&t.path, &dest, &[]);
+    let before = stamps(&dest);
+    let contents = files(&dest);
+
+    // Same key and origin, another history (a fork): the roots differ at the published size.
+    let mut fork = TestLedger::new();
+    fork.append_n(4);
+    // Another key under the same origin; another origin altogether.
+    let mut impostor = TestLedger::new_with_operator(crate::ledger::key(crate::ledger::ORIGIN, 9));
+    impostor.append_n(4);
+    let mut other = TestLedger::new_with_operator(crate::ledger::key("other.example/log", 1));
+    other.append_n(4);
+    // A ledger behind the destination (an older copy).
+    let behind = TestLedger::new();
+    for (name, l, expect) in [
+        ("fork", &fork, "another root"),
+        ("impostor", &impostor, "does not verify with its log key"),
+        ("other", &other, "\"other.example/log\""),
+        ("behind", &behind, "the ledger is behind"),
+    ] {
+        let (code, out, err) = publish(&l.path, &dest, &[]);
+        assert_eq!(code, 1, "{name}: {out}{err}");
+        assert!(err.contains("holds another history"), "{name}: {err}");
+        assert!(err.contains(expect), "{name}: {err}");
+        assert!(err.contains("hint:"), "{name}: {err}");
+        assert_eq!(stamps(&dest), before, "{name} wrote something");
+        assert_eq!(files(&dest), contents, "{name}");
+        // --full does not override the check; --json says ok: false.
+        let (code, out, _) = publish(&l.path, &dest, &["--full", "--json"]);
+        assert_eq!(code, 1, "{name}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["ok"], false);
+        assert_eq!(files(&dest), contents, "{name}");
+    }
+    // A checkpoint that is not one at all.
+    std::fs::write(dest.join("checkpoint"), b"<html>hello</html>").unwrap();
+    let (code, _, err) = publish(&t.path, &dest, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not a signed checkpoint note"), "{err}");
+}
+
+#[test]
+fn a_missing_destination_exits_2_with_a_hint_and_is_not_created() {
+    let t = TestLedger::new();
+    let dest = t.dir.path().join("no-such-folder");
+    let (code, out, err) = publish(&t.path, &dest, &[]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(!dest.exists());
+    // A file where a folder is expected.
+    let file = t.dir.path().join("a-file");
+    std::fs::write(&file, b"x").unwrap();
+    let (code, _, err) = publish(&t.path, &file, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
+
+#[test]
+fn a_redaction_the_published_checkpoint_does_not_cover_yet_still_removes_the_payload() {
+    let mut t = TestLedger::new();
+    let secret = "a whistleblower's home address";
+    let hidden = t.claim(secret);
+    t.append_n(2);
+    let dest = t.dir.path().join("site");
+    std::fs::create_dir(&dest).unwrap();
+    publish_json(&t.path, &dest, &[]);
+    assert!(
+        files(&dest)
+            .values()
+            .any(|b| b.windows(secret.len()).any(|w| w == secret.as_bytes()))
+    );
+    // The redaction appended where the operator key is not loaded: no checkpoint covers it.
+    let signed = t
+        .ledger
+        .sign_redaction(
+            hidden,
+            RedactionCategory::Privacy,
+            "erasure request",
+            &t.operator,
+        )
+        .unwrap();
+    let mut unsigned = claimledger::Ledger::open(&t.path).unwrap();
+    unsigned.append_signed(signed).unwrap();
+    drop(unsigned);
+    let r = publish_json(&t.path, &dest, &[]);
+    assert_eq!(r["up_to_date"], false);
+    assert_eq!(r["new_size"], r["old_size"]);
+    assert_eq!(r["withheld_pending"], serde_json::json!([hidden]));
+    let all = files(&dest);
+    for (path, bytes) in &all {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{path}"
+        );
+    }
+    let receipt = format!(
+        "receipt/{}",
+        claimledger::format::tiles::format_index(hidden)
+    );
+    assert!(!all.contains_key(&receipt), "{receipt} still published");
+    // Once a checkpoint covers the redaction, the receipt is back, proving the withholding.
+    t.ledger.sign_checkpoint().unwrap();
+    publish_json(&t.path, &dest, &[]);
+    check_published(&t, &dest, &[secret.as_bytes()]);
+    let v = verify_receipt(&files(&dest)[&receipt], t.ledger.log_key()).unwrap();
+    assert_eq!(v.index, hidden);
+}
+
+/// Files under `dir/receipt`, counted while a publish runs.
+fn count_receipts(dir: &Path) -> usize {
+    fn walk(d: &Path) -> usize {
+        std::fs::read_dir(d).map_or(0, |rd| {
+            rd.flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() { walk(&p) } else { 1 }
+                })
+                .sum()
+        })
+    }
+    walk(&dir.join("receipt"))
+}
+
+/// Start `publish` and SIGKILL it once `at` receipts exist; true if it was killed before it
+/// finished.
+fn publish_killed(ledger: &Path, dest: &Path, at: usize) -> bool {
+    let bin = assert_cmd::cargo::cargo_bin("claimledger");
+    let mut child = std::process::Command::new(bin)
+        .arg("--ledger")
+        .arg(ledger)
+        .arg("publish")
+        .arg(dest)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success());
+            return false;
+        }
+        if count_receipts(dest) >= at {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn sigkill_in_the_middle_of_a_publish_then_a_rerun_gives_the_same_tree() {
+    let mut t = TestLedger::new();
+    append_claims(&mut t, 0, 1500);
+    let dest = t.dir.path().join("site");
+    std::fs::create_dir(&dest).unwrap();
+    let vkey = t.ledger.log_key().to_string();
+    let go = go_verifier(t.dir.path());
+
+    // A first run killed: no checkpoint yet, some objects. The rerun rewrites everything.
+    let killed = publish_killed(&t.path, &dest, 200);
+    if killed {
+        assert!(
+            !dest.join("checkpoint").exists(),
+            "checkpoint before its objects"
+        );
+    }
+    publish_json(&t.path, &dest, &[]);
+    let n = t.ledger.size().unwrap();
+    if let Some(go) = &go {
+        go_verifies(go, &dest, &vkey, n);
+    }
+
+    // An incremental run killed: the old checkpoint stays published over complete objects.
+    append_claims(&mut t, 1500, 3000);
+    let old = std::fs::read(dest.join("checkpoint")).unwrap();
+    let killed_again = publish_killed(&t.path, &dest, count_receipts(&dest) + 300);
+    if killed_again {
+        assert_eq!(std::fs::read(dest.join("checkpoint")).unwrap(), old);
+        if let Some(go) = &go {
+            go_verifies(go, &dest, &vkey, n);
+        }
+    }
+    if !killed || !killed_again {
+        crate::util::record_skip("a publish finished before it could be killed");
+    }
+    let resumed = publish_json(&t.path, &dest, &[]);
+    // What the killed runs left half-written is gone (it could hold a payload withheld later).
+    assert!(files(&dest.join(".claimledger-tmp")).is_empty());
+    assert_eq!(resumed["old_size"], n);
+    let n = t.ledger.size().unwrap();
+    assert_eq!(resumed["new_size"], n);
+    if let Some(go) = &go {
+        go_verifies(go, &dest, &vkey, n);
+    }
+    check_published(&t, &dest, &[]);
+    let fresh = t.dir.path().join("fresh");
+    std::fs::create_dir(&fresh).unwrap();
+    publish_json(&t.path, &fresh, &[]);
+    same_tree(&files(&dest), &files(&fresh), false);
+}

@@ -424,12 +424,14 @@ pub(crate) fn redaction_of(conn: &Connection, idx: u64) -> Result<Option<(u64, O
 }
 
 /// Every redaction as `(redaction index, target index)`, in index order.
-pub(crate) fn redactions(conn: &Connection) -> Result<Vec<(u64, u64)>> {
+/// Redactions at index `from` or later: `(index, target)`. The range is on the primary key,
+/// so a caller asking for recent ones reads only recent rows.
+pub(crate) fn redactions(conn: &Connection, from: u64) -> Result<Vec<(u64, u64)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT idx, target_idx FROM entries WHERE kind = 'redaction' ORDER BY idx",
+        "SELECT idx, target_idx FROM entries WHERE idx >= ?1 AND kind = 'redaction' ORDER BY idx",
     )?;
     let rows = stmt
-        .query_map([], |r| {
+        .query_map([i64::try_from(from).unwrap_or(i64::MAX)], |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
