@@ -279,6 +279,8 @@ pub enum Command {
         /// Only the machine's limits; no ledger needed.
         #[arg(long)]
         limits_only: bool,
+        #[command(subcommand)]
+        what: Option<BenchCommand>,
     },
     /// Build the DeepSeek seed story in a fresh ledger and show it.
     Demo {
@@ -368,6 +370,24 @@ pub enum KeyCommand {
     },
     /// List every key granted, with its standing.
     List,
+}
+
+/// `bench` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// On a copy of this ledger, in one run: a full audit (the limit), a publish of the whole
+    /// ledger to a folder and a mirror of it into a new replica, then the entries of --new
+    /// appended and an incremental publish, mirror and audit; each timed and given as a ratio
+    /// to the same-run audit (docs/PERFORMANCE.md, "Scale").
+    Scale {
+        /// The new entries, as JSON Lines for import (e.g. `examples/gen --post 1000`'s
+        /// post.jsonl).
+        #[arg(long, value_name = "FILE")]
+        new: PathBuf,
+        /// A new or empty folder for the copy and everything the run writes.
+        #[arg(long, value_name = "DIR")]
+        work: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -18,7 +18,7 @@ fn rate(n: usize, started: Instant) -> f64 {
 }
 
 /// Raw limits: Ed25519, SHA-256, SQLite.
-fn limits() -> Result<serde_json::Value> {
+pub(super) fn limits() -> Result<serde_json::Value> {
     let keys: Vec<SigningKey> = (0..32u8)
         .map(|i| SigningKey::from_seed(&format!("k{i}"), [i; 32]).expect("valid name"))
         .collect();

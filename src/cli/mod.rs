@@ -29,6 +29,7 @@ mod publish;
 mod read;
 mod record;
 mod redact;
+mod scale;
 mod serve;
 mod table;
 mod verify;
@@ -36,7 +37,7 @@ mod witness;
 mod witness_client;
 
 use anyhow::{Context, Result, bail};
-use args::{Cli, Command};
+use args::{BenchCommand, Cli, Command};
 use claimledger::ledger::keyfile;
 use claimledger::{Ledger, SigningKey, VerifyingKey};
 use clap::{CommandFactory, FromArgMatches};
@@ -151,7 +152,20 @@ pub fn run() -> Result<Outcome> {
         Command::Claimreview { reference } => claimreview::export(&ctx, &reference),
         Command::ImportClaimreview { file, strict } => claimreview::import(&ctx, &file, strict),
         Command::Export { jsonl: _, out } => read::export(&ctx, out.as_deref()),
-        Command::Bench { limits_only } => bench::run(&ctx, limits_only),
+        Command::Bench {
+            limits_only: _,
+            what: Some(BenchCommand::Scale { new, work }),
+        } => scale::run(
+            &ctx,
+            scale::ScaleArgs {
+                new: &new,
+                work: &work,
+            },
+        ),
+        Command::Bench {
+            limits_only,
+            what: None,
+        } => bench::run(&ctx, limits_only),
         Command::Demo { dir } => demo::run(&ctx, dir.as_deref()),
     }
 }
@@ -236,6 +250,9 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
             }
             _ => {}
         }
+        if let Some(e) = cause.downcast_ref::<claimledger::ledger::audit::AuditStateError>() {
+            return Some(audit_state_hint(e));
+        }
         if let Some(claimledger::objects::ObjectError::BadLocation { given, .. }) =
             cause.downcast_ref::<claimledger::objects::ObjectError>()
         {
@@ -247,9 +264,6 @@ pub fn hint(err: &anyhow::Error) -> Option<String> {
             return Some(
                 "check the path; to publish there, create the folder first (mkdir -p DEST): claimledger never creates the folder it is told to write to".into(),
             );
-        }
-        if let Some(e) = cause.downcast_ref::<claimledger::ledger::audit::AuditStateError>() {
-            return Some(audit_state_hint(e));
         }
     }
     None

@@ -481,3 +481,54 @@ fn the_resumed_verdict_equals_the_full_one_on_random_histories() {
         }
     }
 }
+
+#[test]
+fn bench_scale_runs_on_a_copy_and_leaves_the_ledger_alone() {
+    let s = built();
+    let alice = claimledger::ledger::keyfile::read_signing_key(&s.path("alice.key")).unwrap();
+    let lines: String = (0..3)
+        .map(|i| {
+            let e =
+                claimledger::SignedEntry::sign(claim(&format!("bench {i}")), None, &alice).unwrap();
+            format!("{}\n", e.to_line())
+        })
+        .collect();
+    std::fs::write(s.path("new.jsonl"), lines).unwrap();
+    let before = s.snapshot();
+    let work = s.path("work");
+    let out = s
+        .ok(&[
+            "--json",
+            "bench",
+            "scale",
+            "--new",
+            "new.jsonl",
+            "--work",
+            work.to_str().unwrap(),
+        ])
+        .json();
+    assert_eq!(out["entries"], 8, "{out}");
+    assert_eq!(out["new_entries"], 3);
+    assert_eq!(out["incremental"]["audit_entries_checked"], 3);
+    assert!(out["full"]["published_bytes_per_entry"].as_f64().unwrap() > 0.0);
+    assert!(out["ratios"]["mirror_vs_audit"].as_f64().unwrap() > 0.0);
+    assert_eq!(s.snapshot(), before, "the bench writes only its copy");
+    // What it left verifies: the copy and the replica audit clean at 11 entries.
+    for db in ["source.db", "replica.db"] {
+        let path = work.join(db);
+        let a = s
+            .ok(&["--ledger", path.to_str().unwrap(), "--json", "audit"])
+            .json();
+        assert_eq!(a["entries"], 11, "{db}: {a}");
+    }
+    // A folder that is not empty is refused before anything runs.
+    let out = s.run(&[
+        "bench",
+        "scale",
+        "--new",
+        "new.jsonl",
+        "--work",
+        work.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 2);
+}

@@ -557,6 +557,11 @@ fn every_parser(bytes: &[u8]) {
             Some(bytes)
         );
     }
+    // Audit state (FORMAT.md §20): what parses writes back to a state that parses the same.
+    if let Ok(st) = claimledger::ledger::audit::AuditState::parse(bytes) {
+        let again = claimledger::ledger::audit::AuditState::parse(st.to_json().as_bytes());
+        assert_eq!(again.as_ref(), Ok(&st));
+    }
 }
 
 // --- arbitrary input never panics -------------------------------------------------------------
