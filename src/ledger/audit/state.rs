@@ -368,7 +368,7 @@ impl crate::Ledger {
             )));
         }
         let book = crate::ledger::key_book_before(conn, self.log_key(), m)?;
-        let redactions = store::redactions(conn)?
+        let redactions = store::redactions(conn, 0)?
             .into_iter()
             .filter(|(by, _)| *by < m)
             .map(|(by, target)| (target, by))
