@@ -1,8 +1,8 @@
 //! Published objects in an object store bucket: S3 and S3-compatible services (`s3://`), Google
 //! Cloud Storage (`gs://`), Azure Blob Storage (`az://`), through the object_store crate.
 //!
-//! Configuration comes from each service's standard environment variables (object_store's
-//! `from_env`): for S3 `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+//! Configuration comes from each service's standard environment variables, read as object_store's
+//! `from_env` reads them (or handed over explicitly: [`StoreObjects::open_with_env`]): for S3 `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
 //! `AWS_SESSION_TOKEN`, `AWS_REGION`, `AWS_ALLOW_HTTP`; for GCS `GOOGLE_SERVICE_ACCOUNT` (and
 //! friends); for Azure `AZURE_STORAGE_ACCOUNT_NAME`, `AZURE_STORAGE_ACCOUNT_KEY` (and friends).
 //!

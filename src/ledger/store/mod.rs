@@ -423,7 +423,6 @@ pub(crate) fn redaction_of(conn: &Connection, idx: u64) -> Result<Option<(u64, O
         .optional()?)
 }
 
-/// Every redaction as `(redaction index, target index)`, in index order.
 /// Redactions at index `from` or later: `(index, target)`. The range is on the primary key,
 /// so a caller asking for recent ones reads only recent rows.
 pub(crate) fn redactions(conn: &Connection, from: u64) -> Result<Vec<(u64, u64)>> {
