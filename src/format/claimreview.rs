@@ -30,14 +30,29 @@ pub struct Publisher {
     /// `publisher.ledger_url`: the base of links to entry pages and receipts; unset, links
     /// are relative to the server that serves the ledger (`/v1/receipts/12`).
     pub ledger_url: Option<String>,
+    /// Links follow the published layout of `claimledger publish` (FORMAT §18:
+    /// `claims/<N>.html#entry-<M>`, `receipt/<N>`) instead of `claimledger serve`'s routes;
+    /// unset `ledger_url`, they are relative to a page in `claims/` (`../receipt/000/012`).
+    pub static_layout: bool,
 }
 
 impl Publisher {
-    /// A link to `path` (which starts with `/`) under the ledger URL, or `path` itself.
+    /// A link to `path` (which starts with `/`) under the ledger URL, or `path` itself (from
+    /// a page in `claims/` of a published folder: `..` + `path`).
     fn link(&self, path: &str) -> String {
-        match &self.ledger_url {
-            Some(base) => format!("{}{path}", base.trim_end_matches('/')),
-            None => path.to_string(),
+        match (&self.ledger_url, self.static_layout) {
+            (Some(base), _) => format!("{}{path}", base.trim_end_matches('/')),
+            (None, false) => path.to_string(),
+            (None, true) => format!("..{path}"),
+        }
+    }
+
+    /// The link to entry `entry`'s place on the page of `claim`.
+    fn entry_link(&self, claim: u64, entry: u64) -> String {
+        if self.static_layout {
+            self.link(&format!("/claims/{claim}.html#entry-{entry}"))
+        } else {
+            self.link(&format!("/claims/{claim}#entry-{entry}"))
         }
     }
 
@@ -47,7 +62,11 @@ impl Publisher {
         json!({
             "@type": "CreativeWork",
             "name": format!("claimledger receipt for entry #{}", e.index()),
-            "url": self.link(&format!("/v1/receipts/{}", e.index())),
+            "url": if self.static_layout {
+                self.link(&format!("/receipt/{}", crate::format::tiles::format_index(e.index())))
+            } else {
+                self.link(&format!("/v1/receipts/{}", e.index()))
+            },
             "encodingFormat": "application/json",
             "identifier": hex::encode(e.leaf_hash()),
         })
@@ -110,9 +129,10 @@ pub fn claim_reviews(claim: &Entry, statements: &[Entry], publisher: &Publisher)
                 }
                 None => party(&s.speaker),
             };
-            let url = r.review_url.clone().unwrap_or_else(|| {
-                publisher.link(&format!("/claims/{}#entry-{}", claim.index(), e.index()))
-            });
+            let url = r
+                .review_url
+                .clone()
+                .unwrap_or_else(|| publisher.entry_link(claim.index(), e.index()));
             // A review's date is when the verdict was given; without one, when it was recorded.
             let date = s.stated_on.clone().unwrap_or_else(|| {
                 e.envelope()
@@ -524,4 +544,29 @@ fn source(v: &Value, path: &str) -> std::result::Result<Source, String> {
         archive_url: text(m, "archivedAt")?,
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Publisher;
+
+    #[test]
+    fn links_follow_serve_routes_or_the_published_layout() {
+        let serve = Publisher::default();
+        assert_eq!(serve.entry_link(2, 4), "/claims/2#entry-4");
+        let published = Publisher {
+            static_layout: true,
+            ..Publisher::default()
+        };
+        assert_eq!(published.entry_link(2, 4), "../claims/2.html#entry-4");
+        let hosted = Publisher {
+            ledger_url: Some("https://news.example/ledger/".into()),
+            static_layout: true,
+            ..Publisher::default()
+        };
+        assert_eq!(
+            hosted.entry_link(2, 4),
+            "https://news.example/ledger/claims/2.html#entry-4"
+        );
+    }
 }

@@ -55,6 +55,7 @@ impl Ledger {
             name: self.setting(Setting::PublisherName)?,
             url: self.setting(Setting::PublisherUrl)?,
             ledger_url: self.setting(Setting::LedgerUrl)?,
+            static_layout: false,
         })
     }
 

@@ -132,7 +132,11 @@ pub fn site_objects(ledger: &Ledger, old: u64, new: u64) -> Result<Vec<SiteObjec
         });
     }
     let book = ledger.key_book()?;
-    let publisher = ledger.publisher()?;
+    // The pages' JSON-LD links to the published claim pages and receipts, not serve's routes.
+    let publisher = crate::format::claimreview::Publisher {
+        static_layout: true,
+        ..ledger.publisher()?
+    };
     for claim in changed {
         let h = ledger.history(claim)?;
         let statements: Vec<Entry> = h

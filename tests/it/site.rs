@@ -202,6 +202,18 @@ fn site_objects_write_each_changed_claim_and_never_a_withheld_payload() {
     assert!(page.contains("src=\"../assets/app.js\""));
     assert!(page.contains("<script type=\"application/ld+json\">"));
     assert!(page.contains("\"alternateName\":\"Misleading\""));
+    // Its links follow the published layout (FORMAT A.1), relative to claims/: the receipt
+    // file and the statement's place on this page, never serve's /v1 routes.
+    assert!(
+        page.contains(&format!(
+            "\"url\":\"../receipt/{}\"",
+            claimledger::format::tiles::format_index(s.a)
+        )),
+        "{page}"
+    );
+    // (The rated statement names its own review URL, which wins over the claim page link.)
+    assert!(page.contains("\"url\":\"https://factcheck.example/deepseek\""));
+    assert!(!page.contains("/v1/receipts/"));
     assert!(!page.contains("<script>"));
     // The list without JavaScript: links to the claim pages, newest first.
     let index = text(object(&all, "index.html"));
