@@ -8,7 +8,6 @@ use super::{Ctx, Outcome, Shown, vkey_arg, write_new, write_replacing};
 use anyhow::{Context, Result};
 use claimledger::mirror::{MirrorError, MirrorOptions, MirrorReport};
 use serde_json::json;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 pub fn run(ctx: &Ctx, a: MirrorArgs) -> Result<Outcome> {
@@ -16,28 +15,8 @@ pub fn run(ctx: &Ctx, a: MirrorArgs) -> Result<Outcome> {
     let policy = policy_arg(&a.witnesses)?;
     let objects = claimledger::objects::open(&a.source)
         .with_context(|| format!("opening the source {}", Shown(&a.source)))?;
-    let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(0);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "mirroring {bar:40} {pos}/{len} entries ({per_sec}, eta {eta})",
-            )
-            .expect("static template"),
-        );
-        // Only shown when the run takes longer than a second.
-        b.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-        b
-    });
-    let started = std::time::Instant::now();
-    let progress = |done: u64, total: u64| {
-        if let Some(b) = &bar {
-            if started.elapsed().as_secs() >= 1 && b.is_hidden() {
-                b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            }
-            b.set_length(total);
-            b.set_position(done);
-        }
-    };
+    let bar = super::progress::Progress::new(ctx.json, "mirroring", "entries");
+    let progress = |done: u64, total: u64| bar.update(done, total);
     let result = claimledger::mirror::mirror(
         objects.as_ref(),
         &MirrorOptions {
@@ -48,9 +27,7 @@ pub fn run(ctx: &Ctx, a: MirrorArgs) -> Result<Outcome> {
             progress: Some(&progress),
         },
     );
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bar.finish();
     match result {
         Ok(report) => {
             // Beside the replica: `audit --resume COPY.db.audit-state.json` then checks only

@@ -25,6 +25,7 @@ mod demo;
 mod evidence;
 mod mirror;
 mod output;
+mod progress;
 mod publish;
 mod read;
 mod record;

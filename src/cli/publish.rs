@@ -4,34 +4,13 @@ use super::output::{Shown, print_json};
 use super::{Ctx, Outcome};
 use anyhow::{Context, Result};
 use claimledger::publish::{ObjectKind, PublishError, PublishOptions, PublishReport, publish};
-use std::io::IsTerminal;
 
 pub fn run(ctx: &Ctx, dest: &str, full: bool) -> Result<Outcome> {
     let ledger = ctx.open_read()?;
     let objects = claimledger::objects::open(dest)
         .with_context(|| format!("opening the destination {}", Shown(dest)))?;
-    let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(0);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "publishing {bar:40} {pos}/{len} objects ({per_sec}, eta {eta})",
-            )
-            .expect("static template"),
-        );
-        // Only shown when the run takes longer than a second.
-        b.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-        b
-    });
-    let started = std::time::Instant::now();
-    let progress = |done: u64, total: u64| {
-        if let Some(b) = &bar {
-            if started.elapsed().as_secs() >= 1 && b.is_hidden() {
-                b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            }
-            b.set_length(total);
-            b.set_position(done);
-        }
-    };
+    let bar = super::progress::Progress::new(ctx.json, "publishing", "objects");
+    let progress = |done: u64, total: u64| bar.update(done, total);
     let result = publish(
         &ledger,
         objects.as_ref(),
@@ -40,9 +19,7 @@ pub fn run(ctx: &Ctx, dest: &str, full: bool) -> Result<Outcome> {
             progress: Some(&progress),
         },
     );
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bar.finish();
     match result {
         Ok(report) => {
             print_report(ctx, &report)?;

@@ -13,7 +13,6 @@ use claimledger::format::policy::{Policy, PolicyVerdict};
 use claimledger::format::receipt::ReceiptError;
 use claimledger::ledger::audit::AuditState;
 use serde_json::json;
-use std::io::IsTerminal;
 use std::path::Path;
 
 pub fn checkpoint(ctx: &Ctx, size: Option<u64>, sign: bool, list: bool) -> Result<Outcome> {
@@ -330,28 +329,8 @@ pub fn audit(
             AuditState::parse(&bytes).with_context(|| format!("--resume {}", p.display()))
         })
         .transpose()?;
-    let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
-        let b = indicatif::ProgressBar::new(0);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "auditing {bar:40} {pos}/{len} entries ({per_sec}, eta {eta})",
-            )
-            .expect("static template"),
-        );
-        // Only show when the audit takes longer than a second.
-        b.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-        b
-    });
-    let started = std::time::Instant::now();
-    let progress = |done: u64, total: u64| {
-        if let Some(b) = &bar {
-            if started.elapsed().as_secs() >= 1 && b.is_hidden() {
-                b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
-            }
-            b.set_length(total);
-            b.set_position(done);
-        }
-    };
+    let bar = super::progress::Progress::new(ctx.json, "auditing", "entries");
+    let progress = |done: u64, total: u64| bar.update(done, total);
     let report = ledger.audit_with(AuditOptions {
         log_key,
         against,
@@ -359,9 +338,7 @@ pub fn audit(
         progress: Some(&progress),
         resume: resume.as_ref(),
     })?;
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    bar.finish();
     // Read without locks (the file is not writable here)? Then a verdict needs a still file.
     ledger.check_unchanged()?;
     // Saved before the verdict is printed: a state that could not be written is an error (exit
