@@ -50,6 +50,28 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, EncodingError> {
     Ok(value)
 }
 
+/// Parse a JSON document claimledger defines (an evidence file, an audit state) into the struct
+/// of its members: at most `max` bytes, strict JSON ([`parse_strict`]), and one JSON object
+/// (serde would otherwise read an array as the struct, members in order). `what` names the
+/// document in the message of the error (`"an evidence file"`).
+pub fn parse_document<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    max: usize,
+    what: &str,
+) -> Result<T, String> {
+    if bytes.len() > max {
+        return Err(format!(
+            "it is {} bytes; {what} is at most {max}",
+            bytes.len()
+        ));
+    }
+    let value = parse_strict(bytes).map_err(|e| e.to_string())?;
+    if !value.is_object() {
+        return Err(format!("{what} is one JSON object"));
+    }
+    serde_json::from_value(value).map_err(|e| e.to_string())
+}
+
 /// Parse stored bytes and require they are exactly the canonical form of what they hold.
 pub fn check_canonical(bytes: &[u8]) -> Result<Value, EncodingError> {
     let value = parse_strict(bytes)?;

@@ -211,18 +211,8 @@ impl ForkEvidence {
             proof: Vec<String>,
         }
         let bad = |m: String| EvidenceError::Malformed(m);
-        if bytes.len() > MAX_EVIDENCE_BYTES {
-            return Err(bad(format!(
-                "it is {} bytes; an evidence file is at most {MAX_EVIDENCE_BYTES}",
-                bytes.len()
-            )));
-        }
-        let value = encoding::parse_strict(bytes).map_err(|e| bad(e.to_string()))?;
-        // serde would read an array as the struct, members in order.
-        if !value.is_object() {
-            return Err(bad("an evidence file is one JSON object".into()));
-        }
-        let raw: Raw = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+        let raw: Raw =
+            encoding::parse_document(bytes, MAX_EVIDENCE_BYTES, "an evidence file").map_err(bad)?;
         if raw.format != EVIDENCE_FORMAT {
             return Err(bad(format!(
                 "format {:?} is not {EVIDENCE_FORMAT:?}",

@@ -212,18 +212,8 @@ impl AuditState {
             by: u64,
         }
         let bad = |m: String| AuditStateError::Malformed(m);
-        if bytes.len() > MAX_AUDIT_STATE_BYTES {
-            return Err(bad(format!(
-                "{} bytes; a state is at most {MAX_AUDIT_STATE_BYTES}",
-                bytes.len()
-            )));
-        }
-        let value = encoding::parse_strict(bytes).map_err(|e| bad(e.to_string()))?;
-        // serde would read an array as the struct, members in order.
-        if !value.is_object() {
-            return Err(bad("an audit state is a JSON object".into()));
-        }
-        let raw: Raw = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
+        let raw: Raw = encoding::parse_document(bytes, MAX_AUDIT_STATE_BYTES, "an audit state")
+            .map_err(bad)?;
         if raw.format != AUDIT_STATE_FORMAT {
             return Err(bad(format!(
                 "format {:?} is not {AUDIT_STATE_FORMAT:?}",
