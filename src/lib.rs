@@ -53,6 +53,8 @@ pub mod mirror;
 #[cfg(feature = "sqlite")]
 pub mod objects;
 #[cfg(feature = "sqlite")]
+mod process;
+#[cfg(feature = "sqlite")]
 pub mod publish;
 #[cfg(feature = "sqlite")]
 pub mod witness;

@@ -122,6 +122,28 @@ impl Envelope {
         raw.into_envelope(signature, message, bytes.to_vec(), signer)
     }
 
+    /// The kind and target index that envelope bytes state, read without the canonical-form,
+    /// key and signature work of [`Envelope::parse`]. For bytes that were parsed in full when
+    /// they were stored and are bound by their leaf hash to what a new entry names (a
+    /// statement's target): the append rules read a target's kind this way, once per
+    /// statement. MUST NOT be used on bytes not yet parsed in full.
+    pub fn stated_kind_and_target(bytes: &[u8]) -> Result<(Kind, Option<u64>), EntryError> {
+        #[derive(serde::Deserialize)]
+        struct Head {
+            kind: Kind,
+            target: Option<HeadTarget>,
+        }
+        #[derive(serde::Deserialize)]
+        struct HeadTarget {
+            index: u64,
+        }
+        let head: Head = serde_json::from_slice(bytes).map_err(|e| EntryError::Shape {
+            what: "envelope",
+            message: e.to_string(),
+        })?;
+        Ok((head.kind, head.target.map(|t| t.index)))
+    }
+
     /// Check the author's Ed25519 signature (verify_strict) over [`Envelope::signed_message`].
     pub fn verify_signature(&self) -> Result<(), EntryError> {
         if self.signer.verify(&self.message, &self.signature) {

@@ -12,6 +12,7 @@ pub use crate::ledger::prove::SignedCheckpoint;
 pub use crate::ledger::query::{ClaimSummary, FigureStatement, History, first_subject};
 use crate::ledger::redact;
 use crate::ledger::rules::{OnDuplicate, check_rules, entry_from_row, key_book_for, key_book_from};
+use crate::ledger::run_memory::RunMemory;
 use crate::ledger::signer::{self, Operator, advance_state, read_state, sign_checkpoint_in};
 use crate::ledger::store::{self, NewRow, Store};
 use std::path::{Path, PathBuf};
@@ -502,17 +503,21 @@ impl Ledger {
         let start = store::size(&tx).map_err(at(0))?;
         let mut frontier = store::frontier(&tx, start).map_err(at(0))?;
         let mut redactions = redact::InBatch::default();
+        // Read under the write lock: another process may have appended key entries. Only the
+        // grants and revocations of the keys this batch involves are read.
+        let mut book = key_book_for(&tx, &log_key, &batch).map_err(at(0))?;
         let Stored {
             appended: mut results,
             leaves,
             skipped,
         } = store_entries(
             &tx,
-            &log_key,
+            &mut book,
             &mut frontier,
             batch,
             on_duplicate,
             &mut redactions,
+            None,
         )?;
         if results.is_empty() && on_duplicate == OnDuplicate::Skip {
             // Dropping the transaction rolls it back; nothing was written.
@@ -652,25 +657,35 @@ pub(crate) struct Stored {
 /// The one loop every append path runs: [`Ledger::write_batch`] for appends and imports, and
 /// the mirror's replication (src/ledger/replica.rs). The caller checks the batch's redactions
 /// are covered ([`redact::InBatch::check_covered`]) and commits; on error it drops `tx`.
+/// `book` is the key state at the end of the tree, read under the same write lock: it MUST
+/// hold every key the batch involves (its signers and the keys its key entries change) and is
+/// updated by the batch's key entries. `memory`, kept across the batches of one long run, is
+/// told of every entry stored and answers for them (src/ledger/run_memory.rs).
 pub(crate) fn store_entries(
     tx: &rusqlite::Connection,
-    log_key: &VerifyingKey,
+    book: &mut KeyBook,
     frontier: &mut merkle::Frontier,
     batch: Vec<(SignedEntry, Hash)>,
     on_duplicate: OnDuplicate,
     redactions: &mut redact::InBatch,
+    mut memory: Option<&mut RunMemory>,
 ) -> std::result::Result<Stored, (usize, Error)> {
     let at = |pos: usize| move |e: Error| (pos, e);
-    // Read under the write lock: another process may have appended key entries. Only the
-    // grants and revocations of the keys this batch involves are read.
-    let mut book = key_book_for(tx, log_key, &batch).map_err(at(0))?;
     let mut results = Vec::with_capacity(batch.len());
     let mut leaves = Vec::with_capacity(batch.len());
     let mut skipped = 0;
     for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
         let index = frontier.size();
-        let Some(warnings) =
-            check_rules(tx, &mut book, index, &signed, &leaf, on_duplicate).map_err(at(pos))?
+        let Some(warnings) = check_rules(
+            tx,
+            book,
+            index,
+            &signed,
+            &leaf,
+            on_duplicate,
+            memory.as_deref(),
+        )
+        .map_err(at(pos))?
         else {
             skipped += 1;
             continue;
@@ -699,6 +714,9 @@ pub(crate) fn store_entries(
         });
         if let Some(e) = err {
             return Err((pos, e));
+        }
+        if let Some(m) = memory.as_deref_mut() {
+            m.stored(index, leaf, signed.envelope().kind());
         }
         leaves.push(leaf);
         let recorder = book.recorder_name(signed.envelope().signer());

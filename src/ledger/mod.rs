@@ -43,6 +43,8 @@ mod replica;
 #[cfg(feature = "sqlite")]
 mod rules;
 #[cfg(feature = "sqlite")]
+mod run_memory;
+#[cfg(feature = "sqlite")]
 pub mod settings;
 #[cfg(feature = "sqlite")]
 pub mod signer;
@@ -52,12 +54,9 @@ pub(crate) mod store;
 pub mod witnesses;
 
 #[cfg(feature = "sqlite")]
-#[cfg(feature = "sqlite")]
-pub(crate) use ledger::remove_ledger_files;
-#[cfg(feature = "sqlite")]
 pub use ledger::*;
 #[cfg(feature = "sqlite")]
-pub(crate) use replica::Replicated;
+pub(crate) use replica::{Replicated, remove_abandoned_copies};
 #[cfg(feature = "sqlite")]
 pub(crate) use rules::{
     OnDuplicate, check_target, checked_signed, entry_from_row, key_book_before,

@@ -16,9 +16,10 @@ use crate::format::merkle::{self, Hash};
 use crate::format::time;
 use crate::ledger::ledger::store_entries;
 use crate::ledger::prove::SignedCheckpoint;
+use crate::ledger::run_memory::RunMemory;
 use crate::ledger::store::{self, Store};
-use crate::ledger::{Ledger, OnDuplicate, redact};
-use std::path::Path;
+use crate::ledger::{Ledger, OnDuplicate, redact, rules};
+use std::path::{Path, PathBuf};
 
 /// The meta key naming the source of a replica.
 pub(crate) const REPLICA_META: &str = "replica_of";
@@ -35,20 +36,149 @@ pub(crate) struct Replicated {
     pub warning: Option<String>,
 }
 
+/// A replica being made by a first mirror run: an empty replica ledger under a temporary name
+/// beside its path, filled by [`Ledger::replicate`] and then linked into place by
+/// [`NewReplica::finish`]. Dropped unfinished (a failed run), its files are removed.
+///
+/// Nothing reads the file before it is linked, so it is filled as a bulk load: no rollback
+/// journal and no fsync per commit. A crash can only leave the temporary
+/// `<path>.creating-<pid>`, which the next first run beside it removes; `finish` makes the
+/// file durable and switches it to the write-ahead log of every ledger before linking it.
+pub(crate) struct NewReplica {
+    ledger: Option<Ledger>,
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+/// Page cache of a replica while a mirror run writes it: the leaf-hash index of a million
+/// entries (~45 MB) fits, so its random-order inserts stop reading and re-writing pages.
+const REPLICATE_CACHE_KIB: i64 = 64 * 1024;
+
+impl NewReplica {
+    /// The replica being filled.
+    pub(crate) fn ledger(&mut self) -> &mut Ledger {
+        self.ledger.as_mut().expect("present until finish")
+    }
+
+    /// Make the filled file durable, give it the settings of every ledger (write-ahead log,
+    /// `synchronous=FULL`), and link it at its path. MUST NOT overwrite: a file that appeared
+    /// at the path meanwhile gives [`Error::AlreadyExists`] and this replica is removed.
+    pub(crate) fn finish(mut self) -> Result<Ledger> {
+        let ledger = self.ledger.take().expect("present until finish");
+        let conn = &ledger.store.conn;
+        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Size(format!(
+                "the new replica could not switch to the write-ahead log (SQLite kept {mode:?})"
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        drop(ledger);
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Io { path, source }
+        };
+        std::fs::File::open(&self.tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io(&self.tmp))?;
+        link_new(&self.tmp, &self.path)?;
+        sync_parent(&self.path).map_err(io(&self.path))?;
+        Ledger::open(&self.path)
+    }
+}
+
+impl Drop for NewReplica {
+    fn drop(&mut self) {
+        // The ledger closes before its files go; after `finish` only the temporary name goes.
+        drop(self.ledger.take());
+        crate::ledger::ledger::remove_ledger_files(&self.tmp);
+    }
+}
+
+/// Link `tmp` at `path`. A link, unlike a rename, never replaces a file another process put
+/// there.
+fn link_new(tmp: &Path, path: &Path) -> Result<()> {
+    std::fs::hard_link(tmp, path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => Error::AlreadyExists {
+            path: path.to_path_buf(),
+        },
+        _ => Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })
+}
+
+/// The folder holding `path` ("." for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Make a new directory entry durable (the link of a new replica).
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(parent_of(path))?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
+/// Remove the temporary replicas that killed first runs left beside `path` (a first run over a
+/// large log leaves a large one). Those of a run still going are kept.
+pub(crate) fn remove_abandoned_copies(path: &Path) {
+    let mut prefix = path.file_name().unwrap_or_default().to_owned();
+    prefix.push(".creating-");
+    let prefix = prefix.to_string_lossy().into_owned();
+    if let Ok(entries) = std::fs::read_dir(parent_of(path)) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|p| !crate::process::alive(p)) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// The temporary name of the replica this process makes at `path`.
+fn temporary_name(path: &Path) -> PathBuf {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".creating-{}", std::process::id()));
+    PathBuf::from(tmp)
+}
+
 impl Ledger {
     /// Create an empty replica of the log signed by `log_key` (origin: the key's name), read
     /// from `source`. MUST NOT overwrite: an existing path gives [`Error::AlreadyExists`].
     /// It holds no entry until the first [`Ledger::replicate`].
     ///
     /// The file is made whole under a temporary name beside `path` and then linked into place,
-    /// so a crash never leaves at `path` a file that is not yet a ledger (a crash may leave the
-    /// temporary `<path>.creating-<pid>`, which nothing reads).
+    /// so a crash never leaves at `path` a file that is not yet a ledger.
     pub fn create_replica(
         path: impl AsRef<Path>,
         source: &str,
         log_key: &VerifyingKey,
     ) -> Result<Ledger> {
-        let path = path.as_ref();
+        Self::begin_replica(path.as_ref(), source, log_key)?.finish()
+    }
+
+    /// [`Ledger::create_replica`] in two steps: the empty replica under its temporary name,
+    /// to fill before [`NewReplica::finish`] links it.
+    pub(crate) fn begin_replica(
+        path: &Path,
+        source: &str,
+        log_key: &VerifyingKey,
+    ) -> Result<NewReplica> {
         let origin = log_key.name().to_string();
         Checkpoint::new(&origin, 0, merkle::EMPTY_ROOT)?;
         if path.exists() {
@@ -56,34 +186,29 @@ impl Ledger {
                 path: path.to_path_buf(),
             });
         }
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".creating-{}", std::process::id()));
-        let tmp = std::path::PathBuf::from(tmp);
+        remove_abandoned_copies(path);
+        let tmp = temporary_name(path);
         crate::ledger::ledger::remove_ledger_files(&tmp);
-        let made = (|| {
-            let mut store = Store::create(&tmp)?;
-            let tx = store.begin_write()?;
-            store::set_meta(&tx, "origin", &origin)?;
-            store::set_meta(&tx, "log_vkey", &log_key.to_string())?;
-            store::set_meta(&tx, "created_at", &time::now_rfc3339())?;
-            store::set_meta(&tx, REPLICA_META, source)?;
-            tx.commit()?;
-            store::checkpoint_truncate(&store.conn)?;
-            drop(store);
-            // A link, unlike a rename, never replaces a file another process put there.
-            std::fs::hard_link(&tmp, path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => Error::AlreadyExists {
-                    path: path.to_path_buf(),
-                },
-                _ => Error::Io {
-                    path: path.to_path_buf(),
-                    source: e,
-                },
-            })
-        })();
-        crate::ledger::ledger::remove_ledger_files(&tmp);
-        made?;
-        Ledger::open(path)
+        let mut new = NewReplica {
+            ledger: None,
+            tmp: tmp.clone(),
+            path: path.to_path_buf(),
+        };
+        let mut store = Store::create(&tmp)?;
+        let tx = store.begin_write()?;
+        store::set_meta(&tx, "origin", &origin)?;
+        store::set_meta(&tx, "log_vkey", &log_key.to_string())?;
+        store::set_meta(&tx, "created_at", &time::now_rfc3339())?;
+        store::set_meta(&tx, REPLICA_META, source)?;
+        tx.commit()?;
+        store::checkpoint_truncate(&store.conn)?;
+        drop(store);
+        let ledger = Ledger::open(&tmp)?;
+        let conn = &ledger.store.conn;
+        conn.query_row("PRAGMA journal_mode = OFF", [], |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "OFF")?;
+        new.ledger = Some(ledger);
+        Ok(new)
     }
 
     /// Where this ledger's log is copied from, if it is a replica.
@@ -131,6 +256,9 @@ impl Ledger {
         }
         let log_key = self.log_key.clone();
         let (note, served) = (&served.note, &served.checkpoint);
+        self.store
+            .conn
+            .pragma_update(None, "cache_size", -REPLICATE_CACHE_KIB)?;
         let tx = self.store.begin_write()?;
         let start = store::size(&tx)?;
         let latest = store::latest_checkpoint(&tx)?.map_or(0, |c| c.size);
@@ -145,7 +273,11 @@ impl Ledger {
                 "the replica's stored tree at size {start} does not fold to the root of the checkpoint it accepted there"
             )));
         }
+        // The whole key state, read once under the write lock and carried across the chunks
+        // (a restricted book per chunk would re-verify the same key entries for every chunk).
+        let mut book = rules::key_book_from(&tx, &log_key)?;
         let mut redactions = redact::InBatch::default();
+        let mut memory = RunMemory::new(start, served.size.saturating_sub(start));
         let mut report = Replicated::default();
         for chunk in chunks {
             let first = frontier.size();
@@ -156,11 +288,12 @@ impl Ledger {
                 .count() as u64;
             let stored = store_entries(
                 &tx,
-                &log_key,
+                &mut book,
                 &mut frontier,
                 chunk,
                 OnDuplicate::Refuse,
                 &mut redactions,
+                Some(&mut memory),
             )
             .map_err(|(pos, e)| source_entry(first + pos as u64, e))?;
             report.appended += stored.appended.len() as u64;

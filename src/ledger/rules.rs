@@ -10,6 +10,7 @@ use crate::format::kind::Kind;
 use crate::format::merkle::Hash;
 use crate::ledger::keybook::KeyBook;
 use crate::ledger::redact;
+use crate::ledger::run_memory::RunMemory;
 use crate::ledger::store::{self, Row};
 use std::collections::BTreeSet;
 
@@ -117,12 +118,22 @@ pub(crate) fn checked_signed(
 
 /// Compare a row's derived columns (leaf hash, kind, target index) with its envelope.
 fn check_columns(row: &Row, env: &Envelope) -> Result<()> {
+    compare_columns(
+        row,
+        &env.leaf_hash(),
+        env.kind(),
+        env.target().map(|t| t.index),
+    )
+}
+
+/// Compare a row's derived columns with what its envelope bytes state.
+fn compare_columns(row: &Row, leaf_hash: &Hash, kind: Kind, target_idx: Option<u64>) -> Result<()> {
     let idx = row.idx;
-    let disagrees = if row.leaf_hash[..] != env.leaf_hash()[..] {
+    let disagrees = if row.leaf_hash[..] != leaf_hash[..] {
         Some("leaf_hash")
-    } else if row.kind != env.kind().as_str() {
+    } else if row.kind != kind.as_str() {
         Some("kind")
-    } else if row.target_idx != env.target().map(|t| t.index) {
+    } else if row.target_idx != target_idx {
         Some("target_idx")
     } else {
         None
@@ -147,6 +158,7 @@ pub(crate) enum OnDuplicate {
 /// The append rules; returns warnings, or `None` for an entry to skip as already present.
 /// `book` is the key state before `index` and is updated for key entries; `leaf` is the
 /// entry's leaf hash.
+/// `memory`, when given, answers for the entries stored earlier in the same run.
 pub(crate) fn check_rules(
     conn: &rusqlite::Connection,
     book: &mut KeyBook,
@@ -154,12 +166,18 @@ pub(crate) fn check_rules(
     signed: &SignedEntry,
     leaf: &Hash,
     on_duplicate: OnDuplicate,
+    memory: Option<&RunMemory>,
 ) -> Result<Option<Vec<String>>> {
     let env = signed.envelope();
     let signer = env.signer();
     // A replayed entry would record the same statement twice under a new index. One probe of
-    // the leaf-hash index, inside the write transaction, also catches repeats within a batch.
-    let present = store::index_of_leaf(conn, leaf)?;
+    // the leaf-hash index, inside the write transaction, also catches repeats within a batch
+    // (skipped when the run's memory knows no entry has this leaf).
+    let present = if memory.is_none_or(|m| m.may_hold(leaf)) {
+        store::index_of_leaf(conn, leaf)?
+    } else {
+        None
+    };
     if present.is_some() && on_duplicate == OnDuplicate::Skip {
         return Ok(None);
     }
@@ -180,16 +198,16 @@ pub(crate) fn check_rules(
         // statement; that a redaction in the batch covers it is checked when the batch ends.
         None => {
             if let Some(target) = env.target() {
-                check_target(conn, index, target)?;
+                check_target_in(conn, memory, index, target)?;
             }
         }
         Some(Payload::Statement(statement)) => {
             let target = env
                 .target()
                 .expect("Envelope::parse requires a statement target");
-            let (kind, target_row) = check_target(conn, index, target)?;
+            let kind = check_target_in(conn, memory, index, target)?;
             if statement.stance == Stance::Retracts {
-                let name = original_speaker(kind, &target_row);
+                let name = original_speaker(kind, store::payload(conn, target.index)?);
                 if !name
                     .trim()
                     .eq_ignore_ascii_case(statement.speaker.name.trim())
@@ -209,13 +227,14 @@ pub(crate) fn check_rules(
 /// Check a statement's (or a redaction's) target exists before `index`, has the named leaf
 /// hash and is a claim or a statement, all as the target's own envelope bytes say (never the
 /// derived columns alone, which are compared with them). The signer named the target by the
-/// SHA-256 of those bytes, so hashing them is what binds it; the target's own signature was
-/// checked when it was appended and is not re-checked here. Returns the target's kind and row.
+/// SHA-256 of those bytes, so hashing them is what binds it; the target's own signature and
+/// form were checked when it was appended and are not re-checked here (its kind is read with
+/// [`Envelope::stated_kind_and_target`]). Returns the target's kind.
 pub(crate) fn check_target(
     conn: &rusqlite::Connection,
     index: u64,
     target: Target,
-) -> Result<(Kind, Row)> {
+) -> Result<Kind> {
     let not_found = Error::TargetNotFound {
         index: target.index,
         size: index,
@@ -223,39 +242,55 @@ pub(crate) fn check_target(
     if target.index >= index {
         return Err(not_found);
     }
-    let row = store::row(conn, target.index)?.ok_or(not_found)?;
-    let env = Envelope::parse(&row.envelope)
-        .map_err(|e| Error::altered(format!("entry {}: {e}", target.index)))?;
-    check_columns(&row, &env)?;
-    let leaf_hash = env.leaf_hash();
-    if leaf_hash != target.leaf_hash {
+    let row = store::entry_columns(conn, target.index)?.ok_or(not_found)?;
+    let t = target.index;
+    let (kind, target_idx) = Envelope::stated_kind_and_target(&row.envelope)
+        .map_err(|e| Error::altered(format!("entry {t}: {e}")))?;
+    let leaf_hash = crate::format::merkle::leaf_hash(&row.envelope);
+    compare_columns(&row, &leaf_hash, kind, target_idx)?;
+    target_verdict(target, &leaf_hash, kind)
+}
+
+/// [`check_target`], answered from `memory` when it remembers the target: an entry stored
+/// earlier in the same run, whose envelope bytes this process parsed and verified.
+fn check_target_in(
+    conn: &rusqlite::Connection,
+    memory: Option<&RunMemory>,
+    index: u64,
+    target: Target,
+) -> Result<Kind> {
+    match memory.and_then(|m| m.target(target.index)) {
+        Some((leaf_hash, kind)) if target.index < index => target_verdict(target, &leaf_hash, kind),
+        _ => check_target(conn, index, target),
+    }
+}
+
+/// The rules on a found target, from its leaf hash and kind: the named hash, and a claim or a
+/// statement.
+fn target_verdict(target: Target, leaf_hash: &Hash, kind: Kind) -> Result<Kind> {
+    if *leaf_hash != target.leaf_hash {
         return Err(Error::TargetHashMismatch {
             index: target.index,
             expected: hex::encode(target.leaf_hash),
             actual: hex::encode(leaf_hash),
         });
     }
-    match env.kind() {
-        Kind::Claim | Kind::Statement => {}
-        Kind::Redaction => {
-            return Err(Error::RedactionRule(format!(
-                "entry {} is a redaction; statements are about claims or statements",
-                target.index
-            )));
-        }
-        Kind::Key => {
-            return Err(Error::TargetIsKey {
-                index: target.index,
-            });
-        }
+    match kind {
+        Kind::Claim | Kind::Statement => Ok(kind),
+        Kind::Redaction => Err(Error::RedactionRule(format!(
+            "entry {} is a redaction; statements are about claims or statements",
+            target.index
+        ))),
+        Kind::Key => Err(Error::TargetIsKey {
+            index: target.index,
+        }),
     }
-    Ok((env.kind(), row))
 }
 
-/// Who made the target claim or statement, for the retraction warning.
-fn original_speaker(kind: Kind, target: &Row) -> String {
+/// Who made the target claim or statement (its stored payload), for the retraction warning.
+fn original_speaker(kind: Kind, payload: Option<Vec<u8>>) -> String {
     // A withheld target has no payload and so no name to compare: no warning.
-    match Payload::from_stored(kind, target.payload.as_deref().unwrap_or_default()) {
+    match Payload::from_stored(kind, payload.as_deref().unwrap_or_default()) {
         Ok(Payload::Claim(c)) => c.claimant.name,
         Ok(Payload::Statement(s)) => s.speaker.name,
         _ => String::new(),

@@ -14,7 +14,7 @@ use std::sync::mpsc::SyncSender;
 
 /// Entries per chunk handed to the writer (more when a withheld entry waits for its
 /// redaction): bounds memory while keeping every core busy verifying.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 /// One entry as read: its index, envelope bytes and payload (`None`: withheld).
 type Raw = (u64, Vec<u8>, Option<Vec<u8>>);

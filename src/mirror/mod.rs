@@ -314,42 +314,49 @@ pub fn mirror(
         report.up_to_date = true;
         return Ok(finish(report, &source));
     }
-    // The copy: created here on a first run (and removed again if the run fails).
-    let (mut ledger, created) = match existing {
-        Some(l) => (l, false),
-        None => (
-            Ledger::create_replica(opts.ledger, opts.source, opts.log_key)?,
-            true,
-        ),
+    // The copy: on a first run, made under a temporary name and linked into place only once
+    // complete (a failed run removes it).
+    let (ledger, created) = match existing {
+        Some(mut ledger) => {
+            let replicated = copy(
+                &source,
+                &mut ledger,
+                opts,
+                accepted_size,
+                &accepted_root,
+                &served,
+                &note,
+            )?;
+            report.take(replicated);
+            (ledger, false)
+        }
+        None => {
+            let mut new = Ledger::begin_replica(opts.ledger, opts.source, opts.log_key)?;
+            let replicated = copy(
+                &source,
+                new.ledger(),
+                opts,
+                accepted_size,
+                &accepted_root,
+                &served,
+                &note,
+            )?;
+            report.take(replicated);
+            (new.finish()?, true)
+        }
     };
-    let result = copy(
-        &source,
-        &mut ledger,
-        opts,
-        accepted_size,
-        &accepted_root,
-        &served,
-        &note,
-    );
-    match result {
-        Ok(replicated) => {
-            report.created = created;
-            report.new_size = served.size;
-            report.appended = replicated.appended;
-            report.redactions_applied = replicated.redactions_applied;
-            report.warnings.extend(replicated.warning);
-            report.checkpoint = note;
-            take_audit_state(&ledger, &mut report);
-            Ok(finish(report, &source))
-        }
-        Err(e) => {
-            if created {
-                let path = ledger.path().to_path_buf();
-                drop(ledger);
-                crate::ledger::remove_ledger_files(&path);
-            }
-            Err(e)
-        }
+    report.created = created;
+    report.new_size = served.size;
+    report.checkpoint = note;
+    take_audit_state(&ledger, &mut report);
+    Ok(finish(report, &source))
+}
+
+impl MirrorReport {
+    fn take(&mut self, replicated: crate::ledger::Replicated) {
+        self.appended = replicated.appended;
+        self.redactions_applied = replicated.redactions_applied;
+        self.warnings.extend(replicated.warning);
     }
 }
 
@@ -366,6 +373,7 @@ fn take_audit_state(ledger: &Ledger, report: &mut MirrorReport) {
 
 /// Open the replica if the file exists: it MUST be a replica of the log `opts.log_key` signs.
 fn open_replica(opts: &MirrorOptions<'_>) -> Result<Option<Ledger>, MirrorError> {
+    crate::ledger::remove_abandoned_copies(opts.ledger);
     if !opts.ledger.exists() {
         return Ok(None);
     }

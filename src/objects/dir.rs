@@ -21,25 +21,9 @@ fn clear_scratch(root: &Path) {
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let pid = name.split('-').next().and_then(|p| p.parse::<u32>().ok());
-        if pid.is_none_or(|p| !process_alive(p)) {
+        if pid.is_none_or(|p| !crate::process::alive(p)) {
             let _ = std::fs::remove_file(e.path());
         }
-    }
-}
-
-/// Whether a process with this id runs (a writer in progress keeps its scratch files).
-fn process_alive(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    #[cfg(target_os = "linux")]
-    {
-        Path::new(&format!("/proc/{pid}")).exists()
-    }
-    // No cheap check elsewhere: keep them (they are only ever unreferenced copies).
-    #[cfg(not(target_os = "linux"))]
-    {
-        true
     }
 }
 
@@ -134,7 +118,11 @@ impl Objects for DirObjects {
         let result = (|| {
             let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
             f.write_all(bytes).map_err(io(&tmp))?;
-            f.sync_all().map_err(io(&tmp))?;
+            // On Linux one `sync` (syncfs) makes every put durable at once, before the
+            // checkpoint; elsewhere each put is flushed here.
+            if !cfg!(target_os = "linux") {
+                f.sync_all().map_err(io(&tmp))?;
+            }
             std::fs::rename(&tmp, &file).map_err(io(&file))
         })();
         if result.is_err() {
@@ -150,6 +138,15 @@ impl Objects for DirObjects {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io(&file)(e)),
         }
+    }
+
+    /// One `syncfs` of the file system holding the directory: the data and the renames of every
+    /// put so far (and whatever else that file system holds unwritten) reach the disk. Cheaper
+    /// than an fsync per object by far: a full publish writes a few objects per entry.
+    #[cfg(target_os = "linux")]
+    fn sync(&self) -> Result<(), ObjectError> {
+        let root = std::fs::File::open(&self.root).map_err(io(&self.root))?;
+        rustix::fs::syncfs(&root).map_err(|e| io(&self.root)(e.into()))
     }
 
     fn describe(&self) -> String {

@@ -123,6 +123,13 @@ pub trait Objects: Send + Sync {
     ) -> Result<(), ObjectError>;
     /// Remove the object; removing an absent object is not an error.
     fn delete(&self, path: &str) -> Result<(), ObjectError>;
+    /// Make every object written so far durable. A writer about to publish something that
+    /// points at objects (`checkpoint`) MUST call it first, so that no crash, power loss
+    /// included, leaves the pointer without what it points at. A backend whose puts are
+    /// durable when they return (an object store) has nothing to do.
+    fn sync(&self) -> Result<(), ObjectError> {
+        Ok(())
+    }
     /// Where this is, for messages (`/srv/log`, `s3://bucket/prefix`), without credentials.
     fn describe(&self) -> String;
 }

@@ -183,10 +183,13 @@ pub fn publish(
         Ok::<_, PublishError>((current, carried.withheld_pending))
     })?;
 
-    // Last: the checkpoint, once every object it needs is written.
+    // Last: the checkpoint, once every object it needs is written and durable; the run is
+    // durable once it returns.
     let mut deleted = totals.deleted;
     let mut by_kind = totals.by_kind;
+    objects.sync()?;
     objects.put(CHECKPOINT, target.note.as_bytes(), NOTE, Cache::Checkpoint)?;
+    objects.sync()?;
     let k = by_kind.entry(ObjectKind::Checkpoint).or_default();
     k.written += 1;
     k.bytes += target.note.len() as u64;

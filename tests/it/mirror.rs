@@ -732,6 +732,14 @@ fn a_mirror_killed_mid_run_resumes_to_a_consistent_copy() {
     assert!(killed_running > 0, "every run ended before its SIGKILL");
     mirror_ok(&copy, &published, &vkey);
     assert_equal_and_clean(&copy, &src);
+    // A first run fills the copy under a temporary name; what a killed one left is removed.
+    let abandoned: Vec<_> = std::fs::read_dir(copy.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".creating-"))
+        .collect();
+    assert!(abandoned.is_empty(), "{abandoned:?}");
 }
 
 #[test]

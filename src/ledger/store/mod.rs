@@ -491,6 +491,17 @@ pub(crate) fn row(conn: &Connection, idx: u64) -> Result<Option<Row>> {
         .optional()?)
 }
 
+/// The stored row `idx` without its payload (`payload` is `None`, not read): what a rule
+/// about a target reads.
+pub(crate) fn entry_columns(conn: &Connection, idx: u64) -> Result<Option<Row>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT idx, leaf_hash, kind, target_idx, envelope, NULL FROM entries WHERE idx = ?1",
+        )?
+        .query_row([idx as i64], read_row)
+        .optional()?)
+}
+
 /// A count or index as an SQLite integer: values past `i64::MAX` (no ledger is that large) are
 /// clamped rather than wrapped to negative numbers, which would match from the start.
 fn sql_int(n: u64) -> i64 {
