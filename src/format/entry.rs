@@ -504,7 +504,7 @@ impl SignedEntry {
         payload_bytes: &[u8],
         known: &KnownKeys,
     ) -> Result<SignedEntry, EntryError> {
-        Self::from_stored_with(envelope_bytes, payload_bytes, |text| {
+        Self::from_stored_with(envelope_bytes, payload_bytes.to_vec(), |text| {
             match known.get(text) {
                 Some(k) => Ok(k.clone()),
                 None => text.parse(),
@@ -513,15 +513,16 @@ impl SignedEntry {
     }
 
     /// [`SignedEntry::from_stored`], resolving the signer's vkey text through `signer`, which
-    /// MUST behave like `str::parse::<VerifyingKey>` (see [`Envelope::parse_with`]).
+    /// MUST behave like `str::parse::<VerifyingKey>` (see [`Envelope::parse_with`]). Keeps
+    /// `payload_bytes` as the entry's payload bytes (no copy: a mirror reads a million).
     pub fn from_stored_with(
         envelope_bytes: &[u8],
-        payload_bytes: &[u8],
+        payload_bytes: Vec<u8>,
         signer: impl FnOnce(&str) -> Result<VerifyingKey, KeyError>,
     ) -> Result<SignedEntry, EntryError> {
         let envelope = Envelope::parse_with(envelope_bytes, signer)?;
-        let payload = Payload::from_stored(envelope.kind(), payload_bytes)?;
-        Self::bind(envelope, payload, payload_bytes.to_vec())
+        let payload = Payload::from_stored(envelope.kind(), &payload_bytes)?;
+        Self::bind(envelope, payload, payload_bytes)
     }
 
     fn bind(

@@ -673,6 +673,10 @@ pub(crate) fn store_entries(
     let at = |pos: usize| move |e: Error| (pos, e);
     let mut results = Vec::with_capacity(batch.len());
     let mut leaves = Vec::with_capacity(batch.len());
+    // Tree nodes completed by the entries, inserted a few hundred at a time (nothing in the
+    // loop reads them back).
+    let mut nodes = Vec::with_capacity(16 * store::NODES_PER_INSERT);
+    let last = batch.len().saturating_sub(1);
     let mut skipped = 0;
     for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
         let index = frontier.size();
@@ -706,14 +710,10 @@ pub(crate) fn store_entries(
         redactions
             .stored(tx, pos, index, &signed)
             .map_err(at(pos))?;
-        let mut err = None;
-        frontier.push(leaf, |level, idx, hash| {
-            if err.is_none() {
-                err = store::insert_node(tx, level, idx, hash).err();
-            }
-        });
-        if let Some(e) = err {
-            return Err((pos, e));
+        frontier.push(leaf, |level, idx, hash| nodes.push((level, idx, *hash)));
+        if nodes.len() >= 8 * store::NODES_PER_INSERT {
+            store::insert_nodes(tx, &nodes).map_err(at(pos))?;
+            nodes.clear();
         }
         if let Some(m) = memory.as_deref_mut() {
             m.stored(index, leaf, signed.envelope().kind());
@@ -727,6 +727,7 @@ pub(crate) fn store_entries(
             recorder,
         });
     }
+    store::insert_nodes(tx, &nodes).map_err(at(last))?;
     Ok(Stored {
         appended: results,
         leaves,

@@ -297,6 +297,9 @@ impl Ledger {
             )
             .map_err(|(pos, e)| source_entry(first + pos as u64, e))?;
             report.appended += stored.appended.len() as u64;
+            // The chunk's parsed entries are freed on the verifier threads (rayon), which made
+            // most of them, not on this one serial writer.
+            rayon::spawn(move || drop(stored));
             progress(frontier.size());
         }
         redactions

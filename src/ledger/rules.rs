@@ -288,11 +288,35 @@ fn target_verdict(target: Target, leaf_hash: &Hash, kind: Kind) -> Result<Kind> 
 }
 
 /// Who made the target claim or statement (its stored payload), for the retraction warning.
+/// Only the name is read: the payload was checked in full when it was stored, and the warning
+/// is advice, not a rule.
 fn original_speaker(kind: Kind, payload: Option<Vec<u8>>) -> String {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Who {
+        claimant: Option<Named>,
+        speaker: Option<Named>,
+    }
     // A withheld target has no payload and so no name to compare: no warning.
-    match Payload::from_stored(kind, payload.as_deref().unwrap_or_default()) {
-        Ok(Payload::Claim(c)) => c.claimant.name,
-        Ok(Payload::Statement(s)) => s.speaker.name,
+    let Some(bytes) = payload else {
+        return String::new();
+    };
+    match (kind, serde_json::from_slice::<Who>(&bytes)) {
+        (
+            Kind::Claim,
+            Ok(Who {
+                claimant: Some(n), ..
+            }),
+        ) => n.name,
+        (
+            Kind::Statement,
+            Ok(Who {
+                speaker: Some(n), ..
+            }),
+        ) => n.name,
         _ => String::new(),
     }
 }

@@ -113,7 +113,7 @@ fn parse(raw: Vec<Raw>, signers: &SignerCache) -> Result<Vec<(u64, Parsed)>, Mir
     raw.into_par_iter()
         .map(|(idx, env, payload)| {
             let parsed = match payload {
-                Some(p) => SignedEntry::from_stored_with(&env, &p, |t| signers.resolve(t))
+                Some(p) => SignedEntry::from_stored_with(&env, p, |t| signers.resolve(t))
                     .map(|e| Parsed::Given(Box::new(e))),
                 // Checked whole once the redaction naming it is known.
                 None => Ok(Parsed::Withheld(env)),
