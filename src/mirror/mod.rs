@@ -316,32 +316,25 @@ pub fn mirror(
     }
     // The copy: on a first run, made under a temporary name and linked into place only once
     // complete (a failed run removes it).
+    let run = |ledger: &mut Ledger| {
+        copy(
+            &source,
+            ledger,
+            opts,
+            accepted_size,
+            &accepted_root,
+            &served,
+            &note,
+        )
+    };
     let (ledger, created) = match existing {
         Some(mut ledger) => {
-            let replicated = copy(
-                &source,
-                &mut ledger,
-                opts,
-                accepted_size,
-                &accepted_root,
-                &served,
-                &note,
-            )?;
-            report.take(replicated);
+            report.take(run(&mut ledger)?);
             (ledger, false)
         }
         None => {
             let mut new = Ledger::begin_replica(opts.ledger, opts.source, opts.log_key)?;
-            let replicated = copy(
-                &source,
-                new.ledger(),
-                opts,
-                accepted_size,
-                &accepted_root,
-                &served,
-                &note,
-            )?;
-            report.take(replicated);
+            report.take(run(new.ledger())?);
             (new.finish()?, true)
         }
     };
