@@ -12,16 +12,16 @@ fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_claimledger"))
 }
 
-/// The source log: an operator, a granted reporter, claims.
-struct Source {
-    dir: tempfile::TempDir,
-    ledger: Ledger,
+/// The source log: an operator, a granted reporter, claims (s3.rs uses it too).
+pub(crate) struct Source {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) ledger: Ledger,
     operator: SigningKey,
     alice: SigningKey,
 }
 
 impl Source {
-    fn new() -> Source {
+    pub(crate) fn new() -> Source {
         let dir = tempfile::tempdir().unwrap();
         let operator = SigningKey::generate("mirror.test/claims").unwrap();
         let mut ledger = Ledger::create(dir.path().join("source.db"), &operator).unwrap();
@@ -37,16 +37,16 @@ impl Source {
         }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn vkey(&self) -> String {
+    pub(crate) fn vkey(&self) -> String {
         self.operator.verifying_key().to_string()
     }
 
     /// Append `n` claims in one batch (one checkpoint).
-    fn claims(&mut self, n: usize) {
+    pub(crate) fn claims(&mut self, n: usize) {
         let base = self.ledger.size().unwrap();
         let batch = (0..n)
             .map(|i| {
@@ -161,7 +161,7 @@ fn mirror_ok(copy: &Path, source: &Path, vkey: &str) -> serde_json::Value {
 }
 
 /// The export (every envelope and payload, withheld ones marked) of a ledger.
-fn export(path: &Path) -> Vec<u8> {
+pub(crate) fn export(path: &Path) -> Vec<u8> {
     let mut out = Vec::new();
     Ledger::open_read_only(path)
         .unwrap()

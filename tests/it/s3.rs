@@ -768,63 +768,8 @@ fn http_source_reads_objects_and_names_every_failure() {
     assert!(err.contains("no answer from"), "{err}");
 }
 
-/// A source ledger for the end-to-end runs: an operator, a granted reporter, claims.
-struct SourceLog {
-    dir: tempfile::TempDir,
-    ledger: claimledger::Ledger,
-    operator: claimledger::SigningKey,
-    alice: claimledger::SigningKey,
-}
-
-impl SourceLog {
-    fn new() -> SourceLog {
-        let dir = tempfile::tempdir().unwrap();
-        let operator = claimledger::SigningKey::generate("s3.test/claims").unwrap();
-        let mut ledger =
-            claimledger::Ledger::create(dir.path().join("source.db"), &operator).unwrap();
-        let alice = claimledger::SigningKey::generate("alice@s3.test").unwrap();
-        ledger
-            .grant(&alice.verifying_key(), "Alice Martin", "reporter")
-            .unwrap();
-        SourceLog {
-            dir,
-            ledger,
-            operator,
-            alice,
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn vkey(&self) -> String {
-        self.operator.verifying_key().to_string()
-    }
-
-    /// Append `n` claims in one batch (one signed checkpoint).
-    fn claims(&mut self, n: usize) {
-        let base = self.ledger.size().unwrap();
-        let batch = (0..n)
-            .map(|i| {
-                let claim = claimledger::Claim {
-                    text: format!("claim {}", base + i as u64),
-                    claimant: claimledger::Party {
-                        name: "Someone".into(),
-                        party_type: claimledger::PartyType::Person,
-                        same_as: None,
-                    },
-                    claimed_on: None,
-                    sources: vec![],
-                    subjects: vec!["s3".into()],
-                    figures: vec![],
-                };
-                claimledger::SignedEntry::sign(claim, None, &self.alice).unwrap()
-            })
-            .collect();
-        self.ledger.append_batch(batch).unwrap();
-    }
-}
+/// The source ledger of the end-to-end runs: mirror.rs's (an operator, a granted reporter, claims).
+use crate::mirror::{Source as SourceLog, export};
 
 /// Run the binary in `cwd` with `env` added (and no claimledger variables), to completion.
 fn claimledger(cwd: &Path, env: &[(String, String)], args: &[&str]) -> std::process::Output {
@@ -846,16 +791,6 @@ fn shown(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     )
-}
-
-/// Every envelope and payload of a ledger (withheld ones marked), to compare two ledgers.
-fn export(path: &Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    claimledger::Ledger::open_read_only(path)
-        .unwrap()
-        .export(&mut out)
-        .unwrap();
-    out
 }
 
 /// The replica audits clean against the pinned log key and holds exactly what the source holds.
