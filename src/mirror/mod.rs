@@ -366,10 +366,11 @@ fn take_audit_state(ledger: &Ledger, report: &mut MirrorReport) {
 
 /// Open the replica if the file exists: it MUST be a replica of the log `opts.log_key` signs.
 fn open_replica(opts: &MirrorOptions<'_>) -> Result<Option<Ledger>, MirrorError> {
-    crate::ledger::remove_abandoned_copies(opts.ledger);
     if !opts.ledger.exists() {
-        return Ok(None);
+        return Ok(None); // a first run: `begin_replica` removes abandoned copies
     }
+    // A run killed between linking the copy and removing its temporary name left that name.
+    crate::ledger::remove_abandoned_copies(opts.ledger);
     let ledger = Ledger::open(opts.ledger)?;
     let not = |detail: String| MirrorError::NotAReplica {
         path: opts.ledger.to_path_buf(),
