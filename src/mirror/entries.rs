@@ -9,7 +9,7 @@ use crate::format::merkle::{Frontier, Hash};
 use crate::format::tiles::TILE_WIDTH;
 use crate::ledger::import::SignerCache;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::mpsc::SyncSender;
 
 /// Entries per chunk handed to the writer (more when a withheld entry waits for its
@@ -19,10 +19,17 @@ const CHUNK: usize = 1024;
 /// One entry as read: its index, envelope bytes and payload (`None`: withheld).
 type Raw = (u64, Vec<u8>, Option<Vec<u8>>);
 
+/// Chunks being parsed while the next is read: the verifier threads never wait for this one
+/// to read a bundle or hand a chunk over.
+const AHEAD: usize = 3;
+
 /// Read, verify and send the entries `[from, to)` of the source's tree; `frontier` is the
 /// replica's tree at `from`. Every chunk is sent only once the next one verified, and the last
 /// only once the tree over all of them has the signed `root`: the writer commits nothing the
 /// checkpoint does not cover. Returns early (Ok) when the writer stopped listening.
+///
+/// This thread reads; up to [`AHEAD`] chunks are parsed and signature-checked at once on the
+/// rayon threads, and taken back in order.
 pub(crate) fn produce(
     source: &Source<'_>,
     from: u64,
@@ -32,52 +39,66 @@ pub(crate) fn produce(
     signers: &SignerCache,
     out: &SyncSender<Vec<(SignedEntry, Hash)>>,
 ) -> Result<(), MirrorError> {
-    let mut next = from;
-    let mut held: Option<Vec<(SignedEntry, Hash)>> = None;
-    while next < to {
+    rayon::in_place_scope(|scope| {
+        let mut next = from;
+        let mut parsing = VecDeque::with_capacity(AHEAD);
         let mut parsed = Vec::with_capacity(CHUNK + TILE_WIDTH as usize);
-        let chunk = loop {
-            let mut raw: Vec<Raw> = Vec::with_capacity(CHUNK);
-            while next < to && raw.len() < CHUNK.saturating_sub(parsed.len()).max(1) {
-                next = read_bundle(source, next, to, &mut raw)?;
+        let mut held: Option<Vec<(SignedEntry, Hash)>> = None;
+        loop {
+            while next < to && parsing.len() < AHEAD {
+                let mut raw: Vec<Raw> = Vec::with_capacity(CHUNK);
+                while next < to && raw.len() < CHUNK {
+                    next = read_bundle(source, next, to, &mut raw)?;
+                }
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                scope.spawn(move |_| {
+                    let _ = tx.send(parse(raw, signers));
+                });
+                parsing.push_back(rx);
             }
-            parsed.extend(parse(raw, signers)?);
-            if let Some(chunk) = complete(&mut parsed, signers)? {
-                break chunk;
-            }
-            if next >= to {
-                let idx = parsed
-                    .iter()
-                    .find(|(_, p)| matches!(p, Parsed::Withheld(_)))
-                    .map_or(next, |(i, _)| *i);
-                return Err(bad_entry(
-                    idx,
-                    &format!(
-                        "the source serves it without its payload, but no redaction up to size {to} withholds it (run the mirror again if the source is publishing right now)"
-                    ),
-                ));
-            }
-        };
-        for (_, leaf) in &chunk {
-            frontier.push(*leaf, |_, _, _| {});
-        }
-        if let Some(previous) = held.replace(chunk) {
-            if out.send(previous).is_err() {
+            let Some(rx) = parsing.pop_front() else {
+                break;
+            };
+            // A task that panicked sends nothing; the scope re-raises its panic on return.
+            let Ok(result) = rx.recv() else {
                 return Ok(());
+            };
+            parsed.extend(result?);
+            let Some(chunk) = complete(&mut parsed, signers)? else {
+                continue;
+            };
+            for (_, leaf) in &chunk {
+                frontier.push(*leaf, |_, _, _| {});
+            }
+            if let Some(previous) = held.replace(chunk) {
+                if out.send(previous).is_err() {
+                    return Ok(());
+                }
             }
         }
-    }
-    if frontier.size() != to || frontier.root() != *root {
-        return Err(MirrorError::BadData {
-            detail: format!(
-                "the entry bundles served do not hash to the root of the source's signed checkpoint at size {to} (tampered or mixed-up bundles)"
-            ),
-        });
-    }
-    if let Some(last) = held {
-        let _ = out.send(last);
-    }
-    Ok(())
+        if let Some((idx, _)) = parsed
+            .iter()
+            .find(|(_, p)| matches!(p, Parsed::Withheld(_)))
+        {
+            return Err(bad_entry(
+                *idx,
+                &format!(
+                    "the source serves it without its payload, but no redaction up to size {to} withholds it (run the mirror again if the source is publishing right now)"
+                ),
+            ));
+        }
+        if frontier.size() != to || frontier.root() != *root {
+            return Err(MirrorError::BadData {
+                detail: format!(
+                    "the entry bundles served do not hash to the root of the source's signed checkpoint at size {to} (tampered or mixed-up bundles)"
+                ),
+            });
+        }
+        if let Some(last) = held {
+            let _ = out.send(last);
+        }
+        Ok(())
+    })
 }
 
 /// Append to `raw` the entries from `next` on of the bundle holding `next`, up to `to`; returns
