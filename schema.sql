@@ -1,4 +1,4 @@
--- claimledger schema, version 2 (PRAGMA user_version = 2, set by the code after this script).
+-- claimledger schema, version 3 (PRAGMA user_version = 3, set by the code after this script).
 --
 -- Sections: the tables and triggers of version 1 come first; each later version's additions
 -- follow a `-- @since N` line, and a file written by an older claimledger is upgraded by running
@@ -142,6 +142,17 @@ CREATE TRIGGER IF NOT EXISTS cosignatures_no_delete BEFORE DELETE ON cosignature
 CREATE TRIGGER IF NOT EXISTS meta_replica_kept BEFORE DELETE ON meta
     WHEN OLD.key = 'replica_of'
     BEGIN SELECT RAISE(ABORT, 'a replica stays a replica: replica_of is never removed'); END;
+
+-- @since 3
+-- The same `kind` CHECK, written as two lists of two. SQLite evaluates an IN list of more than
+-- two constants inside a CHECK by building a temporary b-tree for every row inserted (an eighth
+-- of a mirror's SQLite time); it compares a list of two directly. Same procedure as version 2.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, 'kind IN (''claim'', ''statement'', ''key'', ''redaction'')',
+                          'kind IN (''claim'', ''statement'') OR kind IN (''key'', ''redaction'')')
+ WHERE type = 'table' AND name = 'entries';
+PRAGMA writable_schema = RESET;
 
 -- @views
 -- Readable views for the sqlite3 shell and Datasette. They read the JSON; they prove nothing.

@@ -11,7 +11,9 @@ use crate::ledger::keybook::{KeyBook, KeyRecord};
 pub use crate::ledger::prove::SignedCheckpoint;
 pub use crate::ledger::query::{ClaimSummary, FigureStatement, History, first_subject};
 use crate::ledger::redact;
-use crate::ledger::rules::{OnDuplicate, check_rules, entry_from_row, key_book_for, key_book_from};
+use crate::ledger::rules::{
+    self, OnDuplicate, check_rules, entry_from_row, key_book_for, key_book_from,
+};
 use crate::ledger::run_memory::RunMemory;
 use crate::ledger::signer::{self, Operator, advance_state, read_state, sign_checkpoint_in};
 use crate::ledger::store::{self, NewRow, Store};
@@ -678,8 +680,15 @@ pub(crate) fn store_entries(
     let mut nodes = Vec::with_capacity(16 * store::NODES_PER_INSERT);
     let last = batch.len().saturating_sub(1);
     let mut skipped = 0;
+    // Stored entries not yet inserted (the last `held` of `results`), inserted several to a
+    // statement: held back only while the rules need nothing from the store.
+    let mut held = 0;
     for (pos, (signed, leaf)) in batch.into_iter().enumerate() {
         let index = frontier.size();
+        let reads_store = rules::reads_store(&signed, index, &leaf, memory.as_deref());
+        if reads_store {
+            insert_held(tx, &results, &leaves, &mut held).map_err(at(pos))?;
+        }
         let Some(warnings) = check_rules(
             tx,
             book,
@@ -694,22 +703,6 @@ pub(crate) fn store_entries(
             skipped += 1;
             continue;
         };
-        let env = signed.envelope();
-        store::insert_entry(
-            tx,
-            &NewRow {
-                idx: index,
-                leaf_hash: &leaf,
-                kind: env.kind().as_str(),
-                target_idx: env.target().map(|t| t.index),
-                envelope: env.as_bytes(),
-                payload: signed.payload_bytes(),
-            },
-        )
-        .map_err(at(pos))?;
-        redactions
-            .stored(tx, pos, index, &signed)
-            .map_err(at(pos))?;
         frontier.push(leaf, |level, idx, hash| nodes.push((level, idx, *hash)));
         if nodes.len() >= 8 * store::NODES_PER_INSERT {
             store::insert_nodes(tx, &nodes).map_err(at(pos))?;
@@ -726,13 +719,57 @@ pub(crate) fn store_entries(
             checkpoint: None,
             recorder,
         });
+        held += 1;
+        // An entry whose rules read the store is inserted at once, as is a full statement's
+        // worth: a redaction's erasure below needs the redaction's row (the trigger looks
+        // for it).
+        if reads_store || held == store::ROWS_PER_INSERT {
+            insert_held(tx, &results, &leaves, &mut held).map_err(at(pos))?;
+        }
+        let entry = &results.last().expect("pushed above").entry;
+        redactions
+            .stored(tx, pos, index, entry.signed())
+            .map_err(at(pos))?;
     }
+    insert_held(tx, &results, &leaves, &mut held).map_err(at(last))?;
     store::insert_nodes(tx, &nodes).map_err(at(last))?;
     Ok(Stored {
         appended: results,
         leaves,
         skipped,
     })
+}
+
+/// Insert the last `held` entries of `results` (leaf hashes in `leaves`, same order).
+fn insert_held(
+    tx: &rusqlite::Connection,
+    results: &[Appended],
+    leaves: &[Hash],
+    held: &mut usize,
+) -> Result<()> {
+    if *held == 0 {
+        return Ok(());
+    }
+    let from = results.len() - *held;
+    let rows: Vec<NewRow<'_>> = results[from..]
+        .iter()
+        .zip(&leaves[from..])
+        .map(|(a, leaf)| {
+            let signed = a.entry.signed();
+            let env = signed.envelope();
+            NewRow {
+                idx: a.entry.index(),
+                leaf_hash: leaf,
+                kind: env.kind().as_str(),
+                target_idx: env.target().map(|t| t.index),
+                envelope: env.as_bytes(),
+                payload: signed.payload_bytes(),
+            }
+        })
+        .collect();
+    store::insert_entries(tx, &rows)?;
+    *held = 0;
+    Ok(())
 }
 
 /// The signer state path: `explicit`, else `<key file>.last-checkpoint`, else

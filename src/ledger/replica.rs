@@ -334,3 +334,203 @@ fn source_entry(index: u64, e: Error) -> Error {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::payload::{Claim, Party, PartyType, Stance, Statement};
+    use crate::{RedactionCategory, SigningKey};
+
+    fn party(name: &str) -> Party {
+        Party {
+            name: name.into(),
+            party_type: PartyType::Organization,
+            same_as: None,
+        }
+    }
+
+    fn claim(text: &str) -> Claim {
+        Claim {
+            text: text.into(),
+            claimant: party("Acme"),
+            claimed_on: None,
+            sources: vec![],
+            subjects: vec![],
+            figures: vec![],
+        }
+    }
+
+    fn statement(stance: Stance, speaker: &str) -> Statement {
+        Statement {
+            stance,
+            text: format!("{stance:?}"),
+            speaker: party(speaker),
+            stated_on: None,
+            sources: vec![],
+            figures: vec![],
+            rating: None,
+        }
+    }
+
+    /// The source's entries `[0, size)` in chunks of `chunk`, as the mirror hands them over.
+    fn chunks(source: &Ledger, chunk: usize) -> Vec<Vec<(SignedEntry, Hash)>> {
+        let entries: Vec<(SignedEntry, Hash)> = (0..source.size().unwrap())
+            .map(|i| {
+                let e = source.entry(i).unwrap();
+                (e.signed().clone(), e.leaf_hash())
+            })
+            .collect();
+        entries.chunks(chunk).map(<[_]>::to_vec).collect()
+    }
+
+    /// A first run holds rows back and inserts them several to a statement; every entry whose
+    /// rules read the store (a retraction, a redaction, a withheld entry, a replay) must find
+    /// the held rows already inserted.
+    #[test]
+    fn a_first_run_copies_entries_that_read_the_store_between_held_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let operator = SigningKey::generate("replica.test/claims").unwrap();
+        let mut source = Ledger::create(dir.path().join("source.db"), &operator).unwrap();
+        let alice = SigningKey::generate("alice@replica.test").unwrap();
+        let bob = SigningKey::generate("bob@replica.test").unwrap();
+        source
+            .grant(&alice.verifying_key(), "Alice", "reporter")
+            .unwrap();
+        let sign = |payload: crate::format::entry::Payload, target, key: &SigningKey| {
+            SignedEntry::sign(payload, target, key).unwrap()
+        };
+        let claims = |source: &mut Ledger, from: usize, n: usize| {
+            let batch = (from..from + n)
+                .map(|i| sign(claim(&format!("claim {i}")).into(), None, &alice))
+                .collect();
+            source.append_batch(batch).unwrap();
+        };
+        claims(&mut source, 0, 45);
+        let early = source.entry(10).unwrap().as_target();
+        let recent = source.entry(44).unwrap().as_target();
+        // Statements about entries the run remembers (held back), a retraction by the claimant
+        // of an entry still held back (its payload is read for the speaker), a grant mid-run,
+        // then the new key's claims.
+        source
+            .append_batch(vec![
+                sign(
+                    statement(Stance::Contests, "Rival").into(),
+                    Some(early),
+                    &alice,
+                ),
+                sign(
+                    statement(Stance::Supports, "Ally").into(),
+                    Some(recent),
+                    &alice,
+                ),
+                sign(
+                    statement(Stance::Retracts, "Acme").into(),
+                    Some(recent),
+                    &alice,
+                ),
+            ])
+            .unwrap();
+        source
+            .grant(&bob.verifying_key(), "Bob", "reporter")
+            .unwrap();
+        claims(&mut source, 45, 40);
+        // A redaction of an entry copied in the same run, and of a withheld entry after it.
+        source
+            .redact(20, RedactionCategory::Privacy, "an address")
+            .unwrap();
+        claims(&mut source, 85, 3);
+        let last = source.size().unwrap() - 1;
+        source
+            .redact(last, RedactionCategory::Defamation, "court order")
+            .unwrap();
+        claims(&mut source, 88, 40);
+        let served = source.checkpoint(None).unwrap();
+
+        for chunk in [7, 1024] {
+            let path = dir.path().join(format!("copy-{chunk}.db"));
+            let mut new = Ledger::begin_replica(&path, "test", &operator.verifying_key()).unwrap();
+            new.ledger()
+                .replicate(
+                    "test",
+                    0,
+                    &merkle::EMPTY_ROOT,
+                    &served,
+                    chunks(&source, chunk).into_iter(),
+                    &mut |_| {},
+                )
+                .unwrap();
+            let replica = new.finish().unwrap();
+            let report = replica.audit().unwrap();
+            assert!(report.ok, "{:?}", report.findings);
+            assert_eq!(replica.size().unwrap(), source.size().unwrap());
+            for i in 0..source.size().unwrap() {
+                assert_eq!(
+                    replica.entry(i).unwrap(),
+                    source.entry(i).unwrap(),
+                    "entry {i}"
+                );
+            }
+            assert!(replica.entry(20).unwrap().withheld().is_some());
+        }
+
+        // The retraction of entry 44 by its own claimant gets no warning: the claim's payload
+        // was read, so its row was in (run through the append loop itself, which keeps them).
+        let all = chunks(&source, 1024).remove(0);
+        let retraction = 49;
+        assert_eq!(
+            all[retraction].0.envelope().target().map(|t| t.index),
+            Some(44)
+        );
+        let mut new = Ledger::begin_replica(
+            &dir.path().join("loop.db"),
+            "test",
+            &operator.verifying_key(),
+        )
+        .unwrap();
+        let ledger = new.ledger();
+        let log_key = ledger.log_key.clone();
+        let tx = ledger.store.begin_write().unwrap();
+        let mut book = rules::key_book_from(&tx, &log_key).unwrap();
+        let mut frontier = store::frontier(&tx, 0).unwrap();
+        let mut memory = RunMemory::new(0, all.len() as u64);
+        let stored = store_entries(
+            &tx,
+            &mut book,
+            &mut frontier,
+            all[..60].to_vec(),
+            OnDuplicate::Refuse,
+            &mut redact::InBatch::default(),
+            Some(&mut memory),
+        )
+        .unwrap_or_else(|(pos, e)| panic!("{pos}: {e}"));
+        assert_eq!(stored.appended.len(), 60);
+        assert_eq!(stored.appended[retraction].warnings, Vec::<String>::new());
+        drop(tx);
+
+        // A replay of an entry still held back is found (the run's filter says "maybe", the
+        // held rows go in, the leaf-hash index has it).
+        let mut replay = all[..20].to_vec();
+        replay.push(replay[15].clone());
+        let mut new = Ledger::begin_replica(
+            &dir.path().join("replay.db"),
+            "test",
+            &operator.verifying_key(),
+        )
+        .unwrap();
+        let e = new
+            .ledger()
+            .replicate(
+                "test",
+                0,
+                &merkle::EMPTY_ROOT,
+                &served,
+                [replay].into_iter(),
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::SourceEntry { index: 20, source } if matches!(**source, Error::Duplicate { index: 15 })),
+            "{e:?}"
+        );
+    }
+}

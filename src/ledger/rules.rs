@@ -224,6 +224,35 @@ pub(crate) fn check_rules(
     Ok(Some(warnings))
 }
 
+/// Whether [`check_rules`] may read the store for this entry; false only when `memory` and
+/// the key book answer every rule (a claim or a key entry, or a statement other than a
+/// retraction about an entry the run remembers, with a leaf the run never stored). A caller
+/// that holds stored entries back to insert several at once MUST insert them before a check
+/// for which this is true, so that the check sees them.
+pub(crate) fn reads_store(
+    signed: &SignedEntry,
+    index: u64,
+    leaf: &Hash,
+    memory: Option<&RunMemory>,
+) -> bool {
+    let Some(memory) = memory else {
+        return true;
+    };
+    if memory.may_hold(leaf) {
+        return true;
+    }
+    match signed.payload() {
+        Some(Payload::Claim(_) | Payload::Key(_)) => false,
+        Some(Payload::Statement(statement)) => {
+            statement.stance == Stance::Retracts
+                || signed.envelope().target().is_none_or(|target| {
+                    target.index >= index || memory.target(target.index).is_none()
+                })
+        }
+        Some(Payload::Redaction(_)) | None => true,
+    }
+}
+
 /// Check a statement's (or a redaction's) target exists before `index`, has the named leaf
 /// hash and is a claim or a statement, all as the target's own envelope bytes say (never the
 /// derived columns alone, which are compared with them). The signer named the target by the

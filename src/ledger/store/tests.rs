@@ -65,3 +65,80 @@ fn a_version_1_file_is_upgraded_when_opened_for_writing() {
     // Opening again is a no-op.
     Store::open(&path).expect("opens again");
 }
+
+/// The `entries.kind` CHECK of a file created now, of a version-2 file once upgraded, and what
+/// SQLite makes of it.
+#[test]
+fn the_kind_check_admits_the_four_kinds_without_a_temporary_btree_per_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fresh = dir.path().join("fresh.db");
+    let v2 = dir.path().join("v2.db");
+    drop(Store::create(&fresh).expect("new ledger"));
+    {
+        let conn = Connection::open(&v2).expect("new file");
+        for (since, sql) in schema_sections() {
+            if since <= 2 {
+                conn.execute_batch(sql).expect("sections 1 and 2");
+            }
+        }
+        conn.execute_batch(schema_views()).expect("views");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("app id");
+        conn.pragma_update(None, "user_version", 2)
+            .expect("version");
+        let table: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'entries'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("entries");
+        assert!(table.contains("kind IN ('claim', 'statement', 'key', 'redaction')"));
+    }
+    for path in [&fresh, &v2] {
+        let store = Store::open(path).expect("opens (and upgrades)");
+        let conn = &store.conn;
+        let table: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'entries'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("entries");
+        assert!(
+            table
+                .contains("CHECK (kind IN ('claim', 'statement') OR kind IN ('key', 'redaction'))"),
+            "{table}"
+        );
+        let program: Vec<String> = conn
+            .prepare("EXPLAIN INSERT INTO entries (idx, leaf_hash, kind, target_idx, envelope) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .expect("explain")
+            .query_map([rusqlite::types::Null; 5], |r| r.get(1))
+            .expect("rows")
+            .collect::<rusqlite::Result<_>>()
+            .expect("opcodes");
+        assert!(
+            !program.iter().any(|op| op == "OpenEphemeral"),
+            "{program:?}"
+        );
+        let insert = |idx: i64, kind: &str| {
+            conn.execute(
+                "INSERT INTO entries (idx, leaf_hash, kind, target_idx, envelope) VALUES (?1, zeroblob(32), ?2, NULL, x'7b7d')",
+                params![idx, kind],
+            )
+        };
+        for (idx, kind) in ["claim", "statement", "key", "redaction"]
+            .iter()
+            .enumerate()
+        {
+            insert(idx as i64, kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
+        for kind in ["Claim", "note", ""] {
+            let e = insert(10, kind).expect_err(kind);
+            assert!(
+                e.to_string().contains("CHECK constraint failed"),
+                "{kind}: {e}"
+            );
+        }
+    }
+}

@@ -18,11 +18,11 @@ pub(crate) const NODES_PER_INSERT: usize = 32;
 pub(crate) fn insert_nodes(conn: &Connection, nodes: &[(u32, u64, Hash)]) -> Result<()> {
     let mut chunks = nodes.chunks_exact(NODES_PER_INSERT);
     if nodes.len() >= NODES_PER_INSERT {
-        let sql = format!(
-            "INSERT INTO tree_nodes (level, idx, hash) VALUES {}",
-            vec!["(?, ?, ?)"; NODES_PER_INSERT].join(", ")
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut stmt = conn.prepare_cached(&super::many_rows(
+            "INSERT INTO tree_nodes (level, idx, hash) VALUES",
+            "(?, ?, ?)",
+            NODES_PER_INSERT,
+        ))?;
         for chunk in &mut chunks {
             let mut i = 1;
             for (level, idx, hash) in chunk {
