@@ -716,7 +716,9 @@ fn a_version_1_file_is_upgraded_and_then_redacts() {
     conn.execute_batch(&format!(
         "BEGIN;
          PRAGMA writable_schema = ON;
-         UPDATE sqlite_schema SET sql = replace(sql, ', ''redaction'')', ')')
+         UPDATE sqlite_schema
+            SET sql = replace(sql, 'kind IN (''claim'', ''statement'') OR kind IN (''key'', ''redaction'')',
+                                   'kind IN (''claim'', ''statement'', ''key'')')
           WHERE type = 'table' AND name = 'entries';
          PRAGMA schema_version = {};
          PRAGMA writable_schema = OFF;
@@ -737,6 +739,10 @@ fn a_version_1_file_is_upgraded_and_then_redacts() {
         )
         .unwrap();
     assert!(!sql.contains("redaction"), "{sql}");
+    assert!(
+        sql.contains("CHECK (kind IN ('claim', 'statement', 'key'))"),
+        "{sql}"
+    );
     drop(conn);
 
     let mut l = Ledger::open(&t.path).unwrap();
