@@ -677,7 +677,7 @@ pub(crate) fn store_entries(
     let mut leaves = Vec::with_capacity(batch.len());
     // Tree nodes completed by the entries, inserted a few hundred at a time (nothing in the
     // loop reads them back).
-    let mut nodes = Vec::with_capacity(16 * store::NODES_PER_INSERT);
+    let mut nodes = Vec::with_capacity(16 * store::ROWS_PER_INSERT);
     let last = batch.len().saturating_sub(1);
     let mut skipped = 0;
     // Stored entries not yet inserted (the last `held` of `results`), inserted several to a
@@ -704,7 +704,7 @@ pub(crate) fn store_entries(
             continue;
         };
         frontier.push(leaf, |level, idx, hash| nodes.push((level, idx, *hash)));
-        if nodes.len() >= 8 * store::NODES_PER_INSERT {
+        if nodes.len() >= 8 * store::ROWS_PER_INSERT {
             store::insert_nodes(tx, &nodes).map_err(at(pos))?;
             nodes.clear();
         }

@@ -4,40 +4,21 @@ use crate::error::{Error, Result};
 use crate::format::merkle::{self, Hash, NodeSource};
 use rusqlite::{Connection, OptionalExtension, params};
 
-fn insert_node(conn: &Connection, level: u32, idx: u64, hash: &Hash) -> Result<()> {
-    conn.prepare_cached("INSERT INTO tree_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?
-        .execute(params![level, idx as i64, &hash[..]])?;
-    Ok(())
-}
-
-/// Tree nodes inserted per statement by [`insert_nodes`].
-pub(crate) const NODES_PER_INSERT: usize = 32;
-
-/// Insert tree nodes `(level, idx, hash)`, [`NODES_PER_INSERT`] rows per statement (a bulk
-/// copy inserts about two per entry; one statement each was a tenth of a mirror's writer).
+/// Insert tree nodes `(level, idx, hash)`, several to a statement (a bulk copy inserts about two
+/// per entry).
 pub(crate) fn insert_nodes(conn: &Connection, nodes: &[(u32, u64, Hash)]) -> Result<()> {
-    let mut chunks = nodes.chunks_exact(NODES_PER_INSERT);
-    if nodes.len() >= NODES_PER_INSERT {
-        let mut stmt = conn.prepare_cached(&super::many_rows(
-            "INSERT INTO tree_nodes (level, idx, hash) VALUES",
-            "(?, ?, ?)",
-            NODES_PER_INSERT,
-        ))?;
-        for chunk in &mut chunks {
-            let mut i = 1;
-            for (level, idx, hash) in chunk {
-                stmt.raw_bind_parameter(i, level)?;
-                stmt.raw_bind_parameter(i + 1, *idx as i64)?;
-                stmt.raw_bind_parameter(i + 2, &hash[..])?;
-                i += 3;
-            }
-            stmt.raw_execute()?;
-        }
-    }
-    for (level, idx, hash) in chunks.remainder() {
-        insert_node(conn, *level, *idx, hash)?;
-    }
-    Ok(())
+    super::insert_rows(
+        conn,
+        "INSERT INTO tree_nodes (level, idx, hash) VALUES",
+        "(?, ?, ?)",
+        3,
+        nodes,
+        |stmt, at, (level, idx, hash)| {
+            stmt.raw_bind_parameter(at, level)?;
+            stmt.raw_bind_parameter(at + 1, *idx as i64)?;
+            stmt.raw_bind_parameter(at + 2, &hash[..])
+        },
+    )
 }
 
 /// `count` stored hashes of tree level `level` from node `start` on (fewer if not all exist).
