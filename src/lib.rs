@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod dirs;
 mod error;
 pub mod format;
 pub mod ledger;

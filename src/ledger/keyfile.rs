@@ -119,7 +119,8 @@ pub fn write_signing_key(path: &Path, key: &SigningKey) -> Result<(), KeyFileErr
         let _ = std::fs::remove_file(path);
         return result;
     }
-    sync_parent_dir(path);
+    // Some file systems cannot make a folder durable; the key file itself is.
+    let _ = crate::dirs::sync_parent(path);
     Ok(())
 }
 
@@ -128,22 +129,6 @@ fn write_and_sync(file: &mut File, key: &SigningKey) -> io::Result<()> {
     file.write_all(secret.expose().as_bytes())?;
     file.write_all(b"\n")?;
     file.sync_all()
-}
-
-/// Make the new directory entry durable; some file systems cannot, so failures are ignored.
-fn sync_parent_dir(path: &Path) {
-    #[cfg(unix)]
-    {
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        if let Ok(dir) = File::open(parent) {
-            let _ = dir.sync_all();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
 }
 
 /// What a non-regular file is, for [`KeyFileError::NotRegular`].

@@ -83,7 +83,7 @@ impl NewReplica {
             .and_then(|f| f.sync_all())
             .map_err(io(&self.tmp))?;
         link_new(&self.tmp, &self.path)?;
-        sync_parent(&self.path).map_err(io(&self.path))?;
+        crate::dirs::sync_parent(&self.path).map_err(io(&self.path))?;
         Ledger::open(&self.path)
     }
 }
@@ -110,34 +110,13 @@ fn link_new(tmp: &Path, path: &Path) -> Result<()> {
     })
 }
 
-/// The folder holding `path` ("." for a bare file name).
-fn parent_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
-/// Make a new directory entry durable (the link of a new replica).
-fn sync_parent(path: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::fs::File::open(parent_of(path))?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        Ok(())
-    }
-}
-
 /// Remove the temporary replicas that killed first runs left beside `path` (a first run over a
 /// large log leaves a large one). Those of a run still going are kept.
 pub(crate) fn remove_abandoned_copies(path: &Path) {
     let mut prefix = path.file_name().unwrap_or_default().to_owned();
     prefix.push(".creating-");
     let prefix = prefix.to_string_lossy().into_owned();
-    if let Ok(entries) = std::fs::read_dir(parent_of(path)) {
+    if let Ok(entries) = std::fs::read_dir(crate::dirs::parent_of(path)) {
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             let Some(rest) = name.strip_prefix(&prefix) else {
