@@ -245,9 +245,10 @@ pub(crate) fn reads_store(
         Some(Payload::Claim(_) | Payload::Key(_)) => false,
         Some(Payload::Statement(statement)) => {
             statement.stance == Stance::Retracts
-                || signed.envelope().target().is_none_or(|target| {
-                    target.index >= index || memory.target(target.index).is_none()
-                })
+                || signed
+                    .envelope()
+                    .target()
+                    .is_none_or(|target| remembered(Some(memory), index, target).is_none())
         }
         Some(Payload::Redaction(_)) | None => true,
     }
@@ -288,10 +289,19 @@ fn check_target_in(
     index: u64,
     target: Target,
 ) -> Result<Kind> {
-    match memory.and_then(|m| m.target(target.index)) {
-        Some((leaf_hash, kind)) if target.index < index => target_verdict(target, &leaf_hash, kind),
-        _ => check_target(conn, index, target),
+    match remembered(memory, index, target) {
+        Some((leaf_hash, kind)) => target_verdict(target, &leaf_hash, kind),
+        None => check_target(conn, index, target),
     }
+}
+
+/// The leaf hash and kind of the target of entry `index`, when the run's memory holds it (an
+/// earlier entry of the same run); `None` means the store must answer.
+fn remembered(memory: Option<&RunMemory>, index: u64, target: Target) -> Option<(Hash, Kind)> {
+    if target.index >= index {
+        return None;
+    }
+    memory?.target(target.index)
 }
 
 /// The rules on a found target, from its leaf hash and kind: the named hash, and a claim or a
