@@ -1,8 +1,14 @@
-//! The `claimledger` command: parse, run, map errors to exit codes — nothing else.
+//! The `claimledger` command: parse, run, map errors to exit codes; and the allocator.
 
 mod cli;
 
 use std::process::ExitCode;
+
+// The command's allocator, not the library's (an embedder picks its own). A mirror run reads
+// entries on one thread, checks them on others and frees them on others again: mimalloc takes
+// 6 % off its CPU at 1M entries where glibc's malloc locks and coalesces (docs/DESIGN.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     match cli::run() {

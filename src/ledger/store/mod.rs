@@ -110,6 +110,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 impl Store {
     /// Create a new ledger file; refuses an existing path.
     pub fn create(path: &Path) -> Result<Store> {
+        Self::create_paged(path, None)
+    }
+
+    /// [`Store::create`] with a SQLite page size other than the default 4 KiB (a power of two,
+    /// 512 to 65,536 bytes). Fixed once the file is written: it MUST be set here, before the
+    /// file has a page (a write-ahead-log file never changes it afterwards).
+    pub(crate) fn create_paged(path: &Path, page_size: Option<u32>) -> Result<Store> {
         // create_new claims the path atomically, so two `init`s cannot both succeed.
         match std::fs::OpenOptions::new()
             .write(true)
@@ -126,6 +133,9 @@ impl Store {
         }
         let result = (|| {
             let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+            if let Some(bytes) = page_size {
+                conn.pragma_update(None, "page_size", bytes)?;
+            }
             let mut store = Store {
                 conn,
                 path: path.to_path_buf(),
