@@ -11,7 +11,6 @@ pub(crate) fn insert_nodes(conn: &Connection, nodes: &[(u32, u64, Hash)]) -> Res
         conn,
         "INSERT INTO tree_nodes (level, idx, hash) VALUES",
         "(?, ?, ?)",
-        3,
         nodes,
         |stmt, at, (level, idx, hash)| {
             stmt.raw_bind_parameter(at, level)?;
